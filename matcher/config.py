@@ -1,0 +1,87 @@
+"""Settings with documented defaults. Nothing here reads the environment at import time."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from matcher.errors import MatcherError
+
+#: Default weights of the weighted ranker. Chosen from the field facts in the README, not fitted:
+#: niche fit matters most (a creator outside the niche is useless whatever else holds), then who
+#: the audience is and whether the reach/price fits, then the creator's voice and the
+#: authenticity of the engagement; a competitor conflict is mostly a hard rule (exclusion) and
+#: only a mild penalty when old.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "niche": 0.40,
+    "audience": 0.15,
+    "tier": 0.15,
+    "tone": 0.10,
+    "authenticity": 0.10,
+    "conflict": 0.10,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the matching engine.
+
+    model: sentence-transformers model: ``default`` (bundled all-MiniLM-L6-v2) or a local
+        directory.
+    candidates: how many creators FAISS retrieves per brief before ranking.
+    exclusivity_days: default window in which a competitor partnership is a current conflict.
+    show_conflicts: keep currently conflicted creators in the shortlist (flagged) instead of
+        excluding them.
+    unknown_value: the value an unknown signal counts as in the weighted ranker (neutral).
+    max_seq_length: tokens the encoder reads per text (longer texts are truncated).
+    posts_per_creator: how many most recent posts make a creator's voice text.
+    """
+
+    model: str = "default"
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    candidates: int = 1000
+    exclusivity_days: int = 90
+    show_conflicts: bool = False
+    unknown_value: float = 0.5
+    max_seq_length: int = 128
+    posts_per_creator: int = 6
+    batch_size: int = 64
+    cache_dir: str | None = None
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Settings from a TOML file (``[matcher]`` table and optional ``[weights]``)."""
+    if path is None:
+        return Settings()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MatcherError(f"{p}: config file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise MatcherError(f"{p}: not valid TOML: {e}") from None
+    known = {f.name for f in fields(Settings)}
+    table = dict(data.get("matcher", {}))
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise MatcherError(f"{p}: unknown setting(s) {unknown}; known: {sorted(known)}")
+    weights = dict(DEFAULT_WEIGHTS)
+    for k, v in data.get("weights", {}).items():
+        if k not in DEFAULT_WEIGHTS:
+            raise MatcherError(f"{p}: [weights] has unknown signal {k!r}")
+        if not isinstance(v, int | float) or v < 0:
+            raise MatcherError(f"{p}: [weights] {k} must be a number >= 0, got {v!r}")
+        weights[k] = float(v)
+    return Settings(**table, weights=weights)
+
+
+def default_cache_dir() -> Path:
+    """Where embeddings are cached: ``$MATCHER_CACHE`` or ``~/.cache/matcher`` (read at call time)."""
+    import os
+
+    env = os.environ.get("MATCHER_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "matcher"
