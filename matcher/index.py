@@ -1,0 +1,329 @@
+"""CreatorIndex: creator vectors in FAISS plus the catalogue, saved atomically with a manifest.
+
+What is embedded, and why (two texts per creator, one model pass each):
+
+* the **profile text**: bio, declared categories and the creator's most used hashtags. Short
+  (fast: ~175 texts/s on 2 cores), and it says what the creator is about even with no posts.
+* the **voice text**: the newest posts (``posts_per_creator``), truncated at ``max_seq_length``
+  tokens (~40 texts/s at 128 tokens). Posts show both the topics and how the creator writes.
+
+The **content vector** (used for retrieval and the niche signal) is the normalised mean of the
+two; the **voice vector** (the tone signal) is the posts' vector alone. One vector per post would
+cost ~7x more to embed and store for little gain in niche retrieval; sentence splitting would
+cost more still. Creators with no posts get a content vector from the profile alone and an
+unknown voice.
+
+On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
+settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
+``catalogue.sqlite``. Saving writes a temporary sibling directory and renames it into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.catalogue import CatalogueDB
+from matcher.encoder import Encoder
+from matcher.errors import IndexMismatchError, MatcherError
+from matcher.schema import Creator
+
+FORMAT_VERSION = 1
+_HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
+
+
+def profile_text(c: Creator, max_tags: int = 8) -> str:
+    """Bio, categories and top hashtags: what the creator is about."""
+    tags = Counter(t.lower() for p in c.posts for t in _HASHTAG.findall(p.text))
+    for generic in ("fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels"):
+        tags.pop(generic, None)
+    parts = [c.bio.strip()]
+    if c.categories:
+        parts.append(", ".join(c.categories))
+    if tags:
+        parts.append(" ".join("#" + t for t, _ in tags.most_common(max_tags)))
+    return " | ".join(p for p in parts if p)
+
+
+def voice_text(c: Creator, posts_per_creator: int = 6) -> str:
+    """The newest posts, newest first (dated posts sorted; undated keep file order)."""
+    posts = list(c.posts)
+    if any(p.posted_at for p in posts):
+        posts.sort(key=lambda p: p.posted_at.toordinal() if p.posted_at else 0, reverse=True)
+    return "\n".join(p.text.strip() for p in posts[:posts_per_creator] if p.text.strip())
+
+
+def _normalize(m: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(m, axis=1, keepdims=True)
+    return np.where(n > 0, m / np.maximum(n, 1e-12), 0.0).astype(np.float32)
+
+
+def embed_creators(
+    creators: Sequence[Creator],
+    encoder: Encoder,
+    *,
+    posts_per_creator: int = 6,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(content, voice, voice_known) for these creators."""
+    prof = [profile_text(c) for c in creators]
+    voice = [voice_text(c, posts_per_creator) for c in creators]
+    dim = encoder.dim
+    has_prof = np.array([bool(t) for t in prof])
+    has_voice = np.array([bool(t) for t in voice])
+    p_vec = np.zeros((len(creators), dim), dtype=np.float32)
+    v_vec = np.zeros((len(creators), dim), dtype=np.float32)
+    if has_prof.any():
+        p_vec[has_prof] = encoder.encode([t for t in prof if t], progress=progress)
+    if has_voice.any():
+        v_vec[has_voice] = encoder.encode([t for t in voice if t], progress=progress)
+    content = _normalize(p_vec + v_vec)
+    return content, v_vec, has_voice
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    model_fingerprint: str
+    dim: int
+    count: int
+    posts_per_creator: int
+    index_type: str
+    created_at: float
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        try:
+            d = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MatcherError(
+                f"{path}: not an index (no manifest.json); build one with 'matcher index'"
+            ) from None
+        except json.JSONDecodeError as e:
+            raise MatcherError(f"{path}/manifest.json: corrupt manifest: {e}") from None
+        if d.get("format_version") != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"{path}: index format version {d.get('format_version')!r}, this matcher reads "
+                f"version {FORMAT_VERSION}; rebuild it with 'matcher index'"
+            )
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+
+class CreatorIndex:
+    """Creator vectors, a FAISS inner-product index over the content vectors, and the catalogue.
+
+    Build with :meth:`build`, then :meth:`save`; open with :meth:`load`. ``search`` returns rows
+    (positions in the catalogue) and cosine similarities.
+    """
+
+    def __init__(
+        self,
+        content: np.ndarray,
+        voice: np.ndarray,
+        voice_known: np.ndarray,
+        catalogue: CatalogueDB,
+        manifest: Manifest,
+        faiss_index: object | None = None,
+    ) -> None:
+        self.content = content
+        self.voice = voice
+        self.voice_known = voice_known
+        self.catalogue = catalogue
+        self.manifest = manifest
+        self._faiss = (
+            faiss_index if faiss_index is not None else _faiss_index(content, manifest.index_type)
+        )
+
+    def __len__(self) -> int:
+        return int(self.content.shape[0])
+
+    # -- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        creators: Sequence[Creator],
+        encoder: Encoder,
+        *,
+        workdir: str | Path,
+        model_name: str = "default",
+        posts_per_creator: int = 6,
+        index_type: str = "flat",
+        progress: bool = False,
+    ) -> CreatorIndex:
+        """Embed creators and build an in-memory index whose catalogue lives in ``workdir``."""
+        ids = [c.creator_id for c in creators]
+        if len(set(ids)) != len(ids):
+            dup = next(i for i, n in Counter(ids).items() if n > 1)
+            raise MatcherError(f"duplicate creator_id {dup!r}")
+        content, voice, known = embed_creators(
+            creators, encoder, posts_per_creator=posts_per_creator, progress=progress
+        )
+        wd = Path(workdir)
+        wd.mkdir(parents=True, exist_ok=True)
+        db = CatalogueDB(wd / "catalogue.sqlite")
+        db.insert(0, creators)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model=model_name,
+            model_fingerprint=encoder.fingerprint,
+            dim=int(content.shape[1]),
+            count=len(creators),
+            posts_per_creator=posts_per_creator,
+            index_type=index_type,
+            created_at=time.time(),
+        )
+        return cls(content, voice, known, db, manifest)
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, out: str | Path) -> Path:
+        """Write the index to ``out`` atomically (a temp directory renamed into place)."""
+        import faiss
+
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            np.save(tmp / "content.npy", self.content)
+            np.save(tmp / "voice.npy", self.voice)
+            np.save(tmp / "voice_known.npy", self.voice_known)
+            faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
+            src = self.catalogue.path
+            sqlite_backup(src, tmp / "catalogue.sqlite")
+            m = dict(self.manifest.__dict__)
+            (tmp / "manifest.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
+            _replace_dir(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path, *, fingerprint: str | None = None) -> CreatorIndex:
+        """Open a saved index. With ``fingerprint``, refuse an index built by another model."""
+        import faiss
+
+        path = Path(path)
+        manifest = Manifest.read(path)
+        if fingerprint is not None and fingerprint != manifest.model_fingerprint:
+            raise IndexMismatchError(
+                f"{path}: index was built with model {manifest.model!r} (fingerprint "
+                f"{manifest.model_fingerprint}), but the configured model has fingerprint "
+                f"{fingerprint}; rebuild the index with 'matcher index' or configure that model"
+            )
+        content = np.load(path / "content.npy", mmap_mode="r")
+        if content.shape != (manifest.count, manifest.dim):
+            raise IndexMismatchError(
+                f"{path}: content.npy has shape {content.shape}, manifest says "
+                f"({manifest.count}, {manifest.dim}); the index is corrupt, rebuild it"
+            )
+        voice = np.load(path / "voice.npy", mmap_mode="r")
+        known = np.load(path / "voice_known.npy")
+        index = faiss.read_index(str(path / "faiss.index"))
+        if index.ntotal != manifest.count or index.d != manifest.dim:
+            raise IndexMismatchError(f"{path}: faiss.index does not match the manifest; rebuild it")
+        db = CatalogueDB(path / "catalogue.sqlite", readonly=True)
+        return cls(content, voice, known, db, manifest, faiss_index=index)
+
+    # -- querying ----------------------------------------------------------------------------
+
+    def search(
+        self, query: np.ndarray, n: int, allowed_rows: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``n`` rows by inner product with ``query`` (restricted to ``allowed_rows``)."""
+        import faiss
+
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        n = min(n, len(self) if allowed_rows is None else len(allowed_rows))
+        if n <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        params = None
+        if allowed_rows is not None:
+            sel = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
+            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
+        sims, rows = self._faiss.search(q, n, params=params)  # type: ignore[attr-defined]
+        keep = rows[0] >= 0
+        return rows[0][keep].astype(np.int64), sims[0][keep]
+
+
+def _faiss_index(content: np.ndarray, index_type: str) -> object:
+    import faiss
+
+    d = content.shape[1]
+    index: faiss.Index
+    if index_type == "flat":
+        index = faiss.IndexFlatIP(d)
+    elif index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+    else:
+        raise MatcherError(f"index_type must be 'flat' or 'hnsw', got {index_type!r}")
+    if content.shape[0]:
+        index.add(np.ascontiguousarray(content, dtype=np.float32))
+    return index
+
+
+def sqlite_backup(src: Path, dst: Path) -> Path:
+    import sqlite3
+
+    a = sqlite3.connect(src)
+    b = sqlite3.connect(dst)
+    with b:
+        a.backup(b)
+    a.close()
+    b.close()
+    return dst
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move ``tmp`` to ``out``, replacing an existing index only once the new one is complete."""
+    if out.exists():
+        if not (out / "manifest.json").exists() and any(out.iterdir()):
+            raise MatcherError(f"{out}: exists and is not an index; refusing to overwrite it")
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def build_and_save(
+    creators: Sequence[Creator],
+    encoder: Encoder,
+    out: str | Path,
+    *,
+    model_name: str = "default",
+    posts_per_creator: int = 6,
+    index_type: str = "flat",
+    progress: bool = False,
+) -> Path:
+    """Build an index for ``creators`` and write it to ``out`` (atomically)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.build-") as wd:
+        idx = CreatorIndex.build(
+            creators,
+            encoder,
+            workdir=wd,
+            model_name=model_name,
+            posts_per_creator=posts_per_creator,
+            index_type=index_type,
+            progress=progress,
+        )
+        try:
+            idx.save(out)
+        finally:
+            idx.catalogue.close()
+    return out

@@ -1,0 +1,431 @@
+"""Reading and writing the interchange formats of FORMATS.md, with file/line/field errors.
+
+Readers collect every problem in a file and raise one :class:`~matcher.errors.ValidationError`
+carrying all of them; :func:`validate_file` returns the same problems without raising. Line
+numbers are 1-based lines of the file (for CSV the header is line 1; a row that spans several
+lines is reported at its first line); for parquet they are 1-based row numbers. Record-level
+checks live in :mod:`matcher.io_validate`. pandas is not needed; pyarrow and PyYAML are imported
+only when a parquet or YAML file is read, so ``matcher validate`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from matcher.errors import Problem, ValidationError
+from matcher.io_decode import (
+    csv_creator_items,
+    csv_rows,
+    json_items,
+    parquet_items,
+    read_text,
+    yaml_items,
+)
+from matcher.io_validate import BRIEF_KEYS, CREATOR_KEYS, RecordChecker, UnknownFieldWarning, show
+from matcher.schema import Brief, Creator, Label, Post
+
+__all__ = [
+    "KINDS",
+    "UnknownFieldWarning",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "brief_from_dict",
+    "creator_to_dict",
+    "detect_kind",
+    "read_briefs",
+    "read_creators",
+    "read_labels",
+    "validate_file",
+    "write_creators",
+]
+
+PathArg = str | os.PathLike[str]
+KINDS = ("creators", "briefs", "labels")
+CREATOR_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
+BRIEF_SUFFIXES = (".jsonl", ".json", ".yaml", ".yml")
+LABEL_HEADER = ("brief_id", "creator_id", "relevance")
+
+
+# -- public readers -----------------------------------------------------------------------------
+
+
+def read_creators(path: PathArg) -> list[Creator]:
+    """Creators from a ``.jsonl`` / ``.json``, ``.csv`` or ``.parquet`` file, in file order."""
+    creators, problems = _check_creators(Path(path), str(path))
+    if problems:
+        raise ValidationError(problems)
+    return creators
+
+
+def read_briefs(path: PathArg) -> list[Brief]:
+    """Briefs from ``.jsonl`` (many), ``.json`` or ``.yaml`` (one object, or a list of them).
+
+    A file holding a single brief object may leave out ``brief_id``: it then gets the file stem.
+    """
+    briefs, problems = _check_briefs(Path(path), str(path))
+    if problems:
+        raise ValidationError(problems)
+    return briefs
+
+
+def read_labels(
+    path: PathArg, brief_ids: set[str] | None = None, creator_ids: set[str] | None = None
+) -> list[Label]:
+    """Graded labels from a ``labels.csv``; with id sets given, unknown ids are problems too."""
+    labels, problems = _check_labels(Path(path), str(path), brief_ids, creator_ids)
+    if problems:
+        raise ValidationError(problems)
+    return labels
+
+
+def brief_from_dict(d: Any, source: str = "<brief>", line: int | None = None) -> Brief:
+    """One brief from a decoded object (e.g. an HTTP body); ``brief_id`` defaults to ``brief``.
+
+    Raises ValidationError listing every bad field, each named by its dotted path.
+    """
+    checker = RecordChecker(source)
+    checker.line = line
+    if not isinstance(d, Mapping):
+        checker.problem(None, f"a brief must be an object, got {_kind_of(d)}")
+        raise ValidationError(checker.problems)
+    brief = checker.brief(d, default_id="brief")
+    if brief is None:
+        raise ValidationError(checker.problems)
+    return brief
+
+
+def validate_file(path: PathArg, kind: str | None = None) -> list[Problem]:
+    """Every problem of a creators, briefs or labels file (kind detected unless given)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)} or None, got {kind!r}")
+    p, source = Path(path), str(path)
+    found = kind or detect_kind(p)
+    if found == "creators":
+        return _check_creators(p, source)[1]
+    if found == "briefs":
+        return _check_briefs(p, source)[1]
+    if found == "labels":
+        return _check_labels(p, source, None, None)[1]
+    if not p.is_file():
+        return [Problem(source, None, None, "file not found")]
+    return [
+        Problem(
+            source,
+            None,
+            None,
+            "cannot tell whether this is a creators, briefs or labels "
+            "file: name it creators.*, briefs.* or labels.csv, or pass the kind",
+        )
+    ]
+
+
+def detect_kind(path: PathArg) -> str | None:
+    """``creators``, ``briefs`` or ``labels`` from a file's extension, first record and name."""
+    p = Path(path)
+    suffix, name = p.suffix.lower(), p.stem.lower()
+    if suffix in (".yaml", ".yml"):
+        return "briefs"
+    if suffix == ".parquet":
+        return "creators"
+    keys: set[str] = set()
+    with contextlib.suppress(OSError, ValueError):
+        with p.open("rb") as f:
+            first = f.readline(1 << 20).decode("utf-8-sig", errors="replace").strip()
+        if suffix == ".csv":
+            header = tuple(h.strip() for h in next(csv.reader([first]), []))
+            if header == LABEL_HEADER:
+                return "labels"
+            keys = set(header)
+        elif first.startswith("{") and _is_json_text(first):
+            keys = set(json.loads(first))
+        elif first[:1] in ("{", "[") and p.stat().st_size < (8 << 20):  # a pretty-printed .json
+            value = json.loads(p.read_text("utf-8-sig"))
+            value = value[0] if isinstance(value, list) and value else value
+            keys = set(value) if isinstance(value, dict) else set()
+    if "creator_id" in keys:
+        return "creators"
+    if "brief_id" in keys:
+        return "briefs"
+    for word, kind in (("label", "labels"), ("brief", "briefs"), ("creator", "creators")):
+        if word in name:
+            return kind
+    if keys & (CREATOR_KEYS - BRIEF_KEYS):
+        return "creators"
+    if keys & (BRIEF_KEYS - CREATOR_KEYS):
+        return "briefs"
+    return None
+
+
+# -- writers ------------------------------------------------------------------------------------
+
+
+def atomic_write_bytes(path: PathArg, data: bytes) -> None:
+    """Write ``data`` to ``path`` all or nothing: temp file beside it, fsync, rename into place.
+
+    An existing file keeps its permission bits; a new one gets 0o644. The directory must exist.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename durable; not possible everywhere
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def atomic_write_text(path: PathArg, text: str) -> None:
+    """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8 (newlines written as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def creator_to_dict(creator: Creator) -> dict[str, Any]:
+    """A creator as a FORMATS.md record; missing values and empty lists are left out."""
+    out: dict[str, Any] = {"creator_id": creator.creator_id}
+    for key in (
+        "handle",
+        "platform",
+        "bio",
+        "followers",
+        "engagement_rate",
+        "language",
+        "country",
+        "price_per_post",
+    ):
+        value = getattr(creator, key)
+        if value is not None and value != "":
+            out[key] = value
+    if creator.posts:
+        out["posts"] = [_post_to_dict(p) for p in creator.posts]
+    if creator.categories:
+        out["categories"] = list(creator.categories)
+    if creator.audience is not None and not creator.audience.empty:
+        a = creator.audience
+        parts = {"age": a.age, "gender": a.gender, "countries": a.countries}
+        out["audience"] = {k: dict(v) for k, v in parts.items() if v}
+    out["currency"] = creator.currency
+    return out
+
+
+def write_creators(path: PathArg, creators: Iterable[Creator]) -> None:
+    """Creators as JSON Lines (UTF-8, emoji kept), written atomically."""
+    lines = (json.dumps(creator_to_dict(c), ensure_ascii=False) + "\n" for c in creators)
+    atomic_write_text(path, "".join(lines))
+
+
+def _post_to_dict(post: Post) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": post.text}
+    if post.posted_at is not None:
+        out["posted_at"] = post.posted_at.isoformat()
+    if post.sponsored is not None:
+        out["sponsored"] = post.sponsored
+    if post.brands:
+        out["brands"] = list(post.brands)
+    for key in ("likes", "comments", "views"):
+        if getattr(post, key) is not None:
+            out[key] = getattr(post, key)
+    return out
+
+
+# -- checking whole files -----------------------------------------------------------------------
+
+
+def _check_creators(path: Path, source: str) -> tuple[list[Creator], list[Problem]]:
+    suffix = path.suffix.lower()
+    if suffix not in CREATOR_SUFFIXES:
+        return [], [_bad_suffix(source, suffix, "creators", CREATOR_SUFFIXES)]
+    checker = RecordChecker(source, cells_are_text=suffix in (".csv", ".parquet"))
+    checker.unit = "row" if suffix == ".parquet" else "line"
+    if suffix == ".parquet":
+        items, blank = parquet_items(path, checker), False
+    else:
+        text = read_text(path, checker)
+        if text is None:
+            return [], checker.problems
+        blank = not text.strip()
+        if suffix == ".csv":
+            items = csv_creator_items(text, checker)
+        else:
+            items = json_items(text, checker, allow_document=suffix == ".json")[0]
+    creators: list[Creator] = []
+    first_seen: dict[str, int] = {}
+    for line, record in items:
+        checker.line = line
+        if not isinstance(record, dict):
+            checker.problem(None, f"expected a creator object, got {_kind_of(record)}")
+            continue
+        creator = checker.creator(record)
+        raw_id = record.get("creator_id")
+        if isinstance(raw_id, str) and raw_id.strip():
+            first = first_seen.setdefault(raw_id, line)
+            if first != line:
+                checker.problem(
+                    "creator_id",
+                    f"duplicate creator_id {raw_id!r}: first seen on {checker.unit} {first}",
+                )
+                continue
+        if creator is not None:
+            creators.append(creator)
+    if not items and not checker.problems:
+        what = "is empty" if blank else "has no records"
+        checker.problem(None, f"file {what}: expected at least one creator", line=None)
+    return creators, _in_file_order(checker.problems)
+
+
+def _check_briefs(path: Path, source: str) -> tuple[list[Brief], list[Problem]]:
+    suffix = path.suffix.lower()
+    if suffix not in BRIEF_SUFFIXES:
+        return [], [_bad_suffix(source, suffix, "briefs", BRIEF_SUFFIXES)]
+    checker = RecordChecker(source)
+    text = read_text(path, checker)
+    if text is None:
+        return [], checker.problems
+    if suffix in (".yaml", ".yml"):
+        items, single = yaml_items(text, checker)
+    else:
+        items, single = json_items(text, checker, allow_document=suffix == ".json")
+    briefs: list[Brief] = []
+    first_seen: dict[str, int] = {}
+    for line, record in items:
+        checker.line = line
+        if not isinstance(record, dict):
+            checker.problem(None, f"expected a brief object, got {_kind_of(record)}")
+            continue
+        brief = checker.brief(record, default_id=path.stem if single else None)
+        raw_id = record.get("brief_id")
+        if isinstance(raw_id, str) and raw_id.strip():
+            first = first_seen.setdefault(raw_id, line)
+            if first != line:
+                checker.problem(
+                    "brief_id", f"duplicate brief_id {raw_id!r}: first seen on line {first}"
+                )
+                continue
+        if brief is not None:
+            briefs.append(brief)
+    if not items and not checker.problems:
+        what = "is empty" if not text.strip() else "has no records"
+        checker.problem(None, f"file {what}: expected at least one brief", line=None)
+    return briefs, _in_file_order(checker.problems)
+
+
+def _check_labels(
+    path: Path, source: str, brief_ids: set[str] | None, creator_ids: set[str] | None
+) -> tuple[list[Label], list[Problem]]:
+    suffix = path.suffix.lower()
+    if suffix != ".csv":
+        return [], [_bad_suffix(source, suffix, "labels", (".csv",))]
+    checker = RecordChecker(source)
+    text = read_text(path, checker)
+    if text is None:
+        return [], checker.problems
+    header, rows = csv_rows(text, checker)
+    if header is None:
+        if not checker.problems:
+            checker.problem(
+                None, "file is empty: expected the header brief_id,creator_id,relevance"
+            )
+        return [], checker.problems
+    if tuple(header) != LABEL_HEADER:
+        checker.problem(
+            None,
+            f"header must be exactly brief_id,creator_id,relevance, got {','.join(header)!r}",
+            line=1,
+        )
+        return [], checker.problems
+    labels: list[Label] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        checker.line = line
+        before = len(checker.problems)
+        if len(row) != 3:
+            checker.problem(
+                None, f"row has {len(row)} cells, expected 3 (brief_id,creator_id,relevance)"
+            )
+            continue
+        brief_id, creator_id, rel = (cell.strip() for cell in row)
+        for field, value, known in (
+            ("brief_id", brief_id, brief_ids),
+            ("creator_id", creator_id, creator_ids),
+        ):
+            if not value:
+                checker.problem(field, f"{field} is required: expected a non-empty string")
+            elif known is not None and value not in known:
+                checker.problem(
+                    field, f"unknown {field} {value!r}: not among the {len(known)} known ids"
+                )
+        if rel not in ("0", "1", "2", "3"):
+            got = rel if re.fullmatch(r"[+-]?\d+", rel) else show(rel)
+            checker.problem("relevance", f"relevance must be an integer 0-3, got {got}")
+        if brief_id and creator_id:
+            first = first_seen.setdefault((brief_id, creator_id), line)
+            if first != line:
+                checker.problem(
+                    "creator_id",
+                    f"duplicate pair ({brief_id!r}, {creator_id!r}): first seen on line {first}",
+                )
+        if len(checker.problems) == before:
+            labels.append(Label(brief_id, creator_id, int(rel)))
+    if not rows and not checker.problems:
+        checker.problem(
+            None, "file has a header but no rows: expected at least one label", line=None
+        )
+    return labels, _in_file_order(checker.problems)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """File-level problems first, then by line (stable: a record's problems keep their order)."""
+    return sorted(problems, key=lambda p: -1 if p.line is None else p.line)
+
+
+def _is_json_text(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
+def _kind_of(value: Any) -> str:
+    names = {
+        bool: "a boolean",
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+    }
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _bad_suffix(source: str, suffix: str, kind: str, allowed: tuple[str, ...]) -> Problem:
+    return Problem(
+        source,
+        None,
+        None,
+        f"unknown file extension {suffix or '(none)'!r}: {kind} are read from {', '.join(allowed)}",
+    )

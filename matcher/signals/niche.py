@@ -1,0 +1,52 @@
+"""Niche: semantic similarity of the brief's text and the creator's content vector."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from matcher.schema import Brief
+from matcher.signals.base import Candidates, QueryContext, SignalResult
+
+#: cosine similarities of all-MiniLM-L6-v2 mapped linearly to [0, 1]: at or below LOW is "no
+#: topical overlap", at or above HIGH is "same niche". Read off unrelated/related text pairs.
+LOW, HIGH = 0.05, 0.60
+_TAG = re.compile(r"#(\w+)", re.UNICODE)
+_GENERIC = {"fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels", "publicidad"}
+
+
+def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
+    """Raw cosine similarity (content vectors and query are L2-normalised)."""
+    if len(cands) == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(cands.content @ ctx.query, dtype=np.float32)
+
+
+def topics(creator_categories: tuple[str, ...], texts: list[str], n: int = 3) -> list[str]:
+    tags = Counter(t.lower() for t in _TAG.findall(" ".join(texts)) if t.lower() not in _GENERIC)
+    out = [c for c in creator_categories[:2]]
+    out += ["#" + t for t, _ in tags.most_common(n)]
+    return out[: n + 1]
+
+
+def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
+    sim = niche_similarity(ctx, cands)
+    has_vec = np.linalg.norm(cands.content, axis=1) > 0 if len(cands) else np.zeros(0, bool)
+    score = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
+    notes = []
+    for i, c in enumerate(cands.creators):
+        if not has_vec[i]:
+            notes.append("no bio or posts: niche not scored")
+            continue
+        about = topics(c.categories, [c.bio, *(p.text for p in c.posts)])
+        what = f"writes about {', '.join(about)}" if about else "profile text"
+        if score[i] >= 0.6:
+            verdict = "close to the brief"
+        elif score[i] >= 0.3:
+            verdict = "related to the brief"
+        else:
+            verdict = "far from the brief"
+        notes.append(f"{what}: {verdict} (similarity {sim[i]:.2f})")
+    return SignalResult("niche", score.astype(np.float64), has_vec, notes)

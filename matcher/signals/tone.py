@@ -1,0 +1,70 @@
+"""Tone: the wanted voice (words or a sentence) against how the creator writes in posts.
+
+A creator's voice vector (its newest posts) carries mostly *topic*, and the topic is already the
+niche signal. To read the voice, the wanted tone is turned into a direction in embedding space,
+as in SemAxis (An et al., 2018): the embedding of the wanted tone minus the mean embedding of a
+fixed set of contrasting tone descriptions. What all tones share cancels, and the projection of
+a creator's voice vector on that direction says how much more its posts sound like the wanted
+tone than like tones in general. The projection is mapped to [0, 1] with a logistic curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.encoder import Encoder
+from matcher.schema import Brief
+from matcher.signals.base import Candidates, QueryContext, SignalResult
+
+#: contrasting voices that span how creators write; the wanted tone is measured against their mean
+TONE_ANCHORS = (
+    "playful, funny, joking and lighthearted",
+    "expert, educational, explaining facts and research",
+    "luxurious, polished, elegant and exclusive",
+    "calm, cozy, gentle and soothing",
+    "raw, honest, unfiltered and real",
+    "high-energy, hype, loud and motivational",
+    "wholesome, warm and family friendly",
+    "aspirational, inspiring and dreamy",
+)
+#: logistic mapping of the projection: CENTER is neutral (0.5), SCALE the spread
+CENTER, SCALE = 0.0, 0.04
+
+
+def tone_text(brief: Brief) -> str | None:
+    parts = [t.strip() for t in brief.tone if t and t.strip()]
+    return ", ".join(parts) if parts else None
+
+
+def tone_axis(text: str, encoder: Encoder, anchors: np.ndarray | None = None) -> np.ndarray:
+    """Unit direction of the wanted tone against the anchors' mean."""
+    if anchors is None:
+        anchors = encoder.encode(list(TONE_ANCHORS))
+    t = encoder.encode([f"The voice is {text}"])[0]
+    axis = t - anchors.mean(axis=0)
+    norm = float(np.linalg.norm(axis))
+    return (axis / norm).astype(np.float32) if norm > 0 else axis.astype(np.float32)
+
+
+def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
+    n = len(cands)
+    if ctx.tone_axis is None:
+        return SignalResult(
+            "tone", np.full(n, 0.5), np.zeros(n, bool), ["brief names no tone: tone not scored"] * n
+        )
+    known = np.asarray(cands.voice_known, dtype=bool)
+    proj = np.asarray(cands.voice @ ctx.tone_axis, dtype=np.float64) if n else np.zeros(0)
+    score = 1.0 / (1.0 + np.exp(-(proj - CENTER) / SCALE))
+    score = np.where(known, score, 0.5)
+    label = ctx.tone_label or "the wanted tone"
+    notes = []
+    for i in range(n):
+        if not known[i]:
+            notes.append("no post text: tone not scored")
+        elif score[i] >= 0.65:
+            notes.append(f"posts sound {label}")
+        elif score[i] >= 0.4:
+            notes.append(f"posts are somewhat {label}")
+        else:
+            notes.append(f"posts do not sound {label}")
+    return SignalResult("tone", score, known, notes)

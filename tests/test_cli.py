@@ -1,0 +1,68 @@
+"""The command line: every command documents itself; errors are clean; contracts hold."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from matcher.cli import COMMANDS, build_parser, main
+
+from .conftest import write_jsonl
+
+
+def test_every_command_has_help_and_example(capsys):
+    build_parser()
+    assert {"validate", "index", "match"} <= set(COMMANDS)
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as e:
+            main([name, "--help"])
+        assert e.value.code == 0
+        out = capsys.readouterr().out
+        assert "example:" in out and f"matcher {name}" in out, name
+
+
+def test_help_is_quick_and_imports_no_heavy_library():
+    code = "import sys; from matcher.cli import main; \ntry: main(['--help'])\nexcept SystemExit: pass\n" \
+           "heavy = [m for m in ('torch', 'faiss', 'pandas', 'sentence_transformers') if m in sys.modules]\n" \
+           "print(heavy)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_validate_ok_and_problems(tmp_path, capsys):
+    good = write_jsonl(tmp_path / "creators.jsonl", [{"creator_id": "a", "followers": 10}])
+    assert main(["validate", str(good)]) == 0
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"creator_id": "a", "followers": -1}, {"followers": 3}])
+    capsys.readouterr()
+    assert main(["validate", str(bad), "--kind", "creators"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl:1" in err and "followers" in err
+    assert "bad.jsonl:2" in err and "creator_id" in err
+
+
+def test_index_of_bad_file_leaves_no_index(tmp_path, capsys):
+    bad = tmp_path / "creators.jsonl"
+    bad.write_text('{"creator_id": "a"}\n{"creator_id": "a"}\nnot json\n', encoding="utf-8")
+    out = tmp_path / "idx"
+    assert main(["index", "--creators", str(bad), "--out", str(out), "--quiet"]) == 2
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["creators.jsonl"]
+    err = capsys.readouterr().err
+    assert "creators.jsonl:2" in err and "creators.jsonl:3" in err
+
+
+def test_match_rejects_bad_k(tmp_path, capsys):
+    assert main(["match", "--index", str(tmp_path), "--brief", str(tmp_path / "b.json"), "--k", "0"]) == 1
+    assert "--k must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_match_on_missing_index_is_a_clean_error(tmp_path, capsys):
+    brief = tmp_path / "b.json"
+    brief.write_text(json.dumps({"brand": "A", "description": "running shoes"}), encoding="utf-8")
+    code = main(["match", "--index", str(tmp_path / "nope"), "--brief", str(brief), "--ranker", "weighted",
+                 "--cache-dir", str(tmp_path / "cache")])
+    assert code == 1
+    assert "not an index" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""CreatorIndex: FAISS equals exact search, save -> load is identical, mismatches are refused."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from matcher.errors import IndexMismatchError, MatcherError
+from matcher.index import CreatorIndex, build_and_save, profile_text, voice_text
+from matcher.schema import Creator, Post
+
+WORDS = ["run", "trail", "bake", "bread", "code", "python", "yoga", "calm", "money", "invest", "game", "play", "dog", "cat", "coffee", "bean"]
+
+
+def synthetic_creators(n: int = 300, seed: int = 0) -> list[Creator]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        bio = " ".join(rng.choice(WORDS, size=5))
+        posts = tuple(Post(" ".join(rng.choice(WORDS, size=8))) for _ in range(int(rng.integers(0, 4))))
+        out.append(Creator(f"c{i:04d}", bio=bio, posts=posts, followers=int(rng.integers(100, 10**6))))
+    return out
+
+
+def test_faiss_search_equals_exact_numpy(tmp_path, fake_encoder):
+    creators = synthetic_creators()
+    idx = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path)
+    for q_text in ("trail run", "bread bake coffee", "python code game"):
+        q = fake_encoder.encode([q_text])[0]
+        rows, sims = idx.search(q, 25)
+        exact = idx.content @ q
+        want = np.argsort(-exact, kind="stable")[:25]
+        np.testing.assert_allclose(sims, exact[want], rtol=1e-5, atol=1e-5)
+        # same set of rows up to ties at the cut-off
+        assert set(rows.tolist()) ^ set(want.tolist()) <= set(np.flatnonzero(np.isclose(exact, exact[want[-1]])).tolist())
+
+
+def test_search_with_allowed_rows(tmp_path, fake_encoder):
+    creators = synthetic_creators(100)
+    idx = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path)
+    q = fake_encoder.encode(["trail run"])[0]
+    allowed = list(range(0, 100, 3))
+    rows, _ = idx.search(q, 10, allowed)
+    assert set(rows.tolist()) <= set(allowed) and len(rows) == 10
+
+
+def test_save_load_round_trip_gives_identical_results(tmp_path, fake_encoder):
+    creators = synthetic_creators()
+    out = build_and_save(creators, fake_encoder, tmp_path / "idx")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["count"] == 300 and manifest["dim"] == fake_encoder.dim
+    assert manifest["model_fingerprint"] == fake_encoder.fingerprint and manifest["format_version"] == 1
+    a = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path / "mem")
+    b = CreatorIndex.load(out, fingerprint=fake_encoder.fingerprint)
+    q = fake_encoder.encode(["calm yoga money"])[0]
+    ra, sa = a.search(q, 50)
+    rb, sb = b.search(q, 50)
+    np.testing.assert_array_equal(ra, rb)
+    np.testing.assert_array_equal(sa, sb)
+    assert b.catalogue.get_rows([5, 1]) == [creators[5], creators[1]]
+    np.testing.assert_array_equal(np.asarray(b.voice_known), [bool(c.posts) for c in creators])
+
+
+def test_load_refuses_another_model(tmp_path, fake_encoder):
+    out = build_and_save(synthetic_creators(20), fake_encoder, tmp_path / "idx")
+    with pytest.raises(IndexMismatchError, match=r"built with model .* \(fingerprint fake-v1\)"):
+        CreatorIndex.load(out, fingerprint="another-model")
+
+
+def test_load_refuses_other_format_version_and_missing_manifest(tmp_path, fake_encoder):
+    out = build_and_save(synthetic_creators(20), fake_encoder, tmp_path / "idx")
+    m = json.loads((out / "manifest.json").read_text())
+    m["format_version"] = 99
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexMismatchError, match="format version 99"):
+        CreatorIndex.load(out)
+    with pytest.raises(MatcherError, match="not an index"):
+        CreatorIndex.load(tmp_path / "nothing")
+
+
+def test_rebuild_replaces_atomically_and_keeps_old_on_failure(tmp_path, fake_encoder):
+    out = build_and_save(synthetic_creators(20), fake_encoder, tmp_path / "idx")
+
+    class Broken:
+        dim, fingerprint = fake_encoder.dim, "fake-v1"
+
+        def encode(self, texts, *, progress=False):
+            raise RuntimeError("model crashed")
+
+    with pytest.raises(RuntimeError):
+        build_and_save(synthetic_creators(30), Broken(), out)
+    assert CreatorIndex.load(out).manifest.count == 20  # old index intact
+    assert [p.name for p in tmp_path.iterdir()] == ["idx"]  # no temp leftovers
+
+
+def test_duplicate_ids_rejected(tmp_path, fake_encoder):
+    cs = synthetic_creators(3) + [Creator("c0001")]
+    with pytest.raises(MatcherError, match="duplicate creator_id 'c0001'"):
+        CreatorIndex.build(cs, fake_encoder, workdir=tmp_path)
+
+
+def test_texts_embedded():
+    c = Creator("x", bio="Trail runner", categories=("Sports",),
+                posts=(Post("old #ultra #fyp"), Post("new #ultra #trail")))
+    assert profile_text(c) == "Trail runner | Sports | #ultra #trail"
+    assert voice_text(c) == "old #ultra #fyp\nnew #ultra #trail"
+    assert voice_text(Creator("empty")) == ""
