@@ -14,6 +14,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from matcher.schema import Audience, Creator, Post
 
 SCHEMA = """
@@ -120,7 +122,7 @@ class CatalogueDB:
                 ),
             )
 
-    def get_rows(self, rows: Sequence[int]) -> list[Creator]:
+    def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked."""
         out: dict[int, Creator] = {}
         rows = [int(r) for r in rows]

@@ -24,6 +24,10 @@ from matcher.signals.conflict import conflict_signal
 from matcher.signals.niche import niche_signal, niche_similarity
 from matcher.signals.tier import tier_signal
 from matcher.signals.tone import TONE_ANCHORS, tone_axis, tone_signal, tone_text
+from matcher.text import SponsorEvent, sponsorship_events
+
+#: creators whose parsed sponsorship history is kept in memory between briefs
+EVENTS_CACHE_MAX = 200_000
 
 
 class Ranker(Protocol):
@@ -104,6 +108,7 @@ class Matcher:
         )
         self.as_of = as_of or date.today()
         self._anchors: np.ndarray | None = None
+        self._events: dict[str, list[SponsorEvent]] = {}
 
     @classmethod
     def open(
@@ -170,11 +175,27 @@ class Matcher:
             "audience": audience_signal(brief, cands, ctx),
             "tier": tier_signal(brief, cands, ctx),
             "conflict": conflict_signal(
-                brief, cands, ctx, show_conflicts=self.settings.show_conflicts
+                brief,
+                cands,
+                ctx,
+                events=self._sponsor_events(cands),
+                show_conflicts=self.settings.show_conflicts,
             ),
             "authenticity": authenticity_signal(brief, cands, ctx),
         }
         return SignalMatrix.from_results(results, niche_similarity(ctx, cands))
+
+    def _sponsor_events(self, cands: Candidates) -> list[list[SponsorEvent]]:
+        """Sponsored posts per candidate, parsed once per creator and kept (bounded)."""
+        if len(self._events) > EVENTS_CACHE_MAX:
+            self._events.clear()
+        out = []
+        for c in cands.creators:
+            ev = self._events.get(c.creator_id)
+            if ev is None:
+                ev = self._events[c.creator_id] = sponsorship_events(c)
+            out.append(ev)
+        return out
 
     def score(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> Scored:
         sm = self.signals(brief, cands, ctx)

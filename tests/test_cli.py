@@ -10,7 +10,7 @@ import pytest
 
 from matcher.cli import COMMANDS, build_parser, main
 
-from .conftest import write_jsonl
+from conftest import write_jsonl
 
 
 def test_every_command_has_help_and_example(capsys):
