@@ -183,7 +183,7 @@ class Matcher:
             ),
             "authenticity": authenticity_signal(brief, cands, ctx),
         }
-        return SignalMatrix.from_results(results, niche_similarity(ctx, cands))
+        return SignalMatrix.from_results(results, niche_similarity(ctx, cands), brief, ctx.as_of)
 
     def _sponsor_events(self, cands: Candidates) -> list[list[SponsorEvent]]:
         """Sponsored posts per candidate, parsed once per creator and kept (bounded)."""

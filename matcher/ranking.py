@@ -8,28 +8,41 @@ rules: settings in ``__init__``, ``fit`` returns ``self``, learned state ends in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from matcher.config import DEFAULT_WEIGHTS
-from matcher.schema import SIGNALS
+from matcher.schema import SIGNALS, Brief
 from matcher.signals.base import Candidates, SignalResult
 
 
 @dataclass
 class SignalMatrix:
-    """The six signals for N candidates: ``values`` and ``known`` are N x 6 in SIGNALS order."""
+    """The six signals for N candidates: ``values`` and ``known`` are N x 6 in SIGNALS order.
+
+    ``brief`` and ``as_of`` say what the signals were computed for (a learned ranker builds its
+    raw features from them).
+    """
 
     values: np.ndarray
     known: np.ndarray
     results: dict[str, SignalResult]
     niche_sim: np.ndarray
+    brief: Brief | None = None
+    as_of: date | None = None
 
     @classmethod
-    def from_results(cls, results: dict[str, SignalResult], niche_sim: np.ndarray) -> SignalMatrix:
+    def from_results(
+        cls,
+        results: dict[str, SignalResult],
+        niche_sim: np.ndarray,
+        brief: Brief | None = None,
+        as_of: date | None = None,
+    ) -> SignalMatrix:
         values = np.column_stack([results[s].score for s in SIGNALS]).astype(np.float64)
         known = np.column_stack([results[s].known for s in SIGNALS]).astype(bool)
-        return cls(values, known, results, niche_sim)
+        return cls(values, known, results, niche_sim, brief, as_of)
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
