@@ -90,8 +90,12 @@ def _markets(c: Creator) -> str | None:
 class CatalogueDB:
     """Creators stored by row number (the row is also the FAISS id)."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
+    ) -> None:
         self.path = Path(path)
+        self.cache_max = cache_max
+        self._cache: dict[int, Creator] = {}
         if readonly:
             uri = f"file:{self.path}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -123,15 +127,17 @@ class CatalogueDB:
             )
 
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
-        """Creators at these rows, in the order asked."""
-        out: dict[int, Creator] = {}
-        rows = [int(r) for r in rows]
-        for i in range(0, len(rows), 900):
-            chunk = rows[i : i + 900]
+        """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
+        want = [int(r) for r in rows]
+        missing = [r for r in dict.fromkeys(want) if r not in self._cache]
+        if len(self._cache) + len(missing) > self.cache_max:
+            self._cache.clear()
+        for i in range(0, len(missing), 900):
+            chunk = missing[i : i + 900]
             q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
             for r, data in self._db.execute(q, chunk):
-                out[r] = creator_from_json(data)
-        return [out[r] for r in rows]
+                self._cache[r] = creator_from_json(data)
+        return [self._cache[r] for r in want]
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -108,6 +108,7 @@ class Matcher:
         )
         self.as_of = as_of or date.today()
         self._anchors: np.ndarray | None = None
+        self._voice_mean_: np.ndarray | None = None
         self._events: dict[str, list[SponsorEvent]] = {}
 
     @classmethod
@@ -134,11 +135,26 @@ class Matcher:
         q = self.encoder.encode([brief.query_text])[0]
         text = tone_text(brief)
         axis = None
+        center = 0.0
         if text:
             if self._anchors is None:
                 self._anchors = self.encoder.encode(list(TONE_ANCHORS))
             axis = tone_axis(text, self.encoder, self._anchors)
-        return QueryContext(query=q, as_of=self.as_of, tone_axis=axis, tone_label=text)
+            center = float(self._voice_mean() @ axis)
+        return QueryContext(
+            query=q, as_of=self.as_of, tone_axis=axis, tone_label=text, tone_center=center
+        )
+
+    def _voice_mean(self) -> np.ndarray:
+        """Mean voice vector of the catalogue (from up to 50,000 creators with posts)."""
+        if self._voice_mean_ is None:
+            known = np.flatnonzero(np.asarray(self.index.voice_known))
+            if known.size > 50_000:
+                known = np.random.default_rng(0).choice(known, 50_000, replace=False)
+                known.sort()
+            v = np.asarray(self.index.voice[known], dtype=np.float64)
+            self._voice_mean_ = v.mean(axis=0) if len(v) else np.zeros(self.index.manifest.dim)
+        return self._voice_mean_
 
     def candidates(self, brief: Brief, ctx: QueryContext, n: int | None = None) -> Candidates:
         """Top-n creators by niche similarity, enough of them passing the hard filters."""

@@ -62,13 +62,16 @@ class QueryContext:
 
     ``query`` is the L2-normalised embedding of the brief's niche text. ``tone_axis`` is the
     direction in embedding space of the wanted tone (see :mod:`matcher.signals.tone`) or None when
-    the brief names no tone. ``as_of`` is the date against which post ages are measured.
+    the brief names no tone. ``as_of`` is the date against which post ages are measured. ``tone_center`` is where the
+    catalogue's average voice falls on the tone axis.
     """
 
     query: np.ndarray
     as_of: date
     tone_axis: np.ndarray | None = None
     tone_label: str | None = None
+    #: projection of the catalogue's typical voice on the tone axis (tone score 0.5)
+    tone_center: float = 0.0
 
 
 @dataclass
@@ -83,7 +86,9 @@ class SignalResult:
     def __post_init__(self) -> None:
         n = self.score.shape[0]
         if self.known.shape != (n,) or len(self.notes) != n:
-            raise ValueError(f"signal {self.name!r}: score, known and notes must all have length {n}")
+            raise ValueError(
+                f"signal {self.name!r}: score, known and notes must all have length {n}"
+            )
         if self.exclude is not None and (self.exclude.shape != (n,) or len(self.why) != n):
             raise ValueError(f"signal {self.name!r}: exclude and why must have length {n}")
         if n and (np.nanmin(self.score) < -1e-9 or np.nanmax(self.score) > 1 + 1e-9):

@@ -5,7 +5,8 @@ niche signal. To read the voice, the wanted tone is turned into a direction in e
 as in SemAxis (An et al., 2018): the embedding of the wanted tone minus the mean embedding of a
 fixed set of contrasting tone descriptions. What all tones share cancels, and the projection of
 a creator's voice vector on that direction says how much more its posts sound like the wanted
-tone than like tones in general. The projection is mapped to [0, 1] with a logistic curve.
+tone than like tones in general. The projection is centred on the catalogue's average voice
+(so 0.5 means "as much as a typical creator here") and mapped to [0, 1] with a logistic curve.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ TONE_ANCHORS = (
     "wholesome, warm and family friendly",
     "aspirational, inspiring and dreamy",
 )
-#: logistic mapping of the projection: CENTER is neutral (0.5), SCALE the spread
-CENTER, SCALE = 0.0, 0.04
+#: spread of the logistic mapping of the (centred) projection
+SCALE = 0.03
 
 
 def tone_text(brief: Brief) -> str | None:
@@ -54,7 +55,7 @@ def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
         )
     known = np.asarray(cands.voice_known, dtype=bool)
     proj = np.asarray(cands.voice @ ctx.tone_axis, dtype=np.float64) if n else np.zeros(0)
-    score = 1.0 / (1.0 + np.exp(-(proj - CENTER) / SCALE))
+    score = 1.0 / (1.0 + np.exp(-(proj - ctx.tone_center) / SCALE))
     score = np.where(known, score, 0.5)
     label = ctx.tone_label or "the wanted tone"
     notes = []
