@@ -82,9 +82,14 @@ class WeightedRanker:
         return self
 
     def rank(self, sm: SignalMatrix, cands: Candidates) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(scores, contributions by signal name), each length N."""
+        """(scores, contributions by signal name), each length N.
+
+        A contribution is how far the signal moved the score from neutral: w_s * (v_s - 0.5) with
+        normalised weights, so score = 0.5 + sum of contributions (like SHAP values around a
+        base value). An unknown signal contributes 0.
+        """
         w = self._w()
         v = np.where(sm.known, sm.values, self.unknown_value)
-        contrib = v * w
-        score = contrib.sum(axis=1)
+        contrib = (v - self.unknown_value) * w
+        score = self.unknown_value + contrib.sum(axis=1)
         return score, {s: contrib[:, j] for j, s in enumerate(SIGNALS)}
