@@ -48,6 +48,7 @@ def _eval_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline")
     p.add_argument("--title", default=None, help="title of the Markdown report")
+    p.add_argument("--notes", metavar="MD", help="a Markdown file whose text goes under the title")
     _common(p)
 
 
@@ -135,6 +136,7 @@ def run_eval(args: argparse.Namespace) -> int:
     res = evaluate_systems(
         systems, briefs, labels, ids, k=args.k, ranker=m.ranker.name, progress=sys.stderr.isatty()
     )
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.output, json.dumps(res.to_json(), indent=2) + "\n")
     print(format_table(res))
     print(
@@ -146,6 +148,7 @@ def run_eval(args: argparse.Namespace) -> int:
         from matcher.report import write_report
 
         title = args.title or f"Evaluation: {Path(args.briefs).name} ({m.ranker.name} ranker)"
-        out = write_report(res, args.report, title)
+        notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
+        out = write_report(res, args.report, title, notes)
         print(f"report: {out}", file=sys.stderr)
     return 0
