@@ -66,3 +66,59 @@ def test_match_on_missing_index_is_a_clean_error(tmp_path, capsys):
                  "--cache-dir", str(tmp_path / "cache")])
     assert code == 1
     assert "not an index" in capsys.readouterr().err
+
+
+BAD_CREATOR_FILES = {
+    "malformed_json": ('{"creator_id": "a"}\n{"creator_id": "b", \n', 2, None),
+    "missing_creator_id": ('{"creator_id": "a"}\n{"bio": "no id"}\n', 2, "creator_id"),
+    "duplicate_ids": ('{"creator_id": "a"}\n{"creator_id": "a"}\n', 2, "creator_id"),
+    "negative_followers": ('{"creator_id": "a", "followers": -5}\n', 1, "followers"),
+    "distribution_not_summing": (
+        '{"creator_id": "a"}\n{"creator_id": "b", "audience": {"gender": {"female": 0.5, "male": 0.2}}}\n',
+        2, "audience.gender",
+    ),
+    "wrong_type": ('{"creator_id": "a", "followers": "many"}\n', 1, "followers"),
+    "bool_is_not_int": ('{"creator_id": "a", "followers": true}\n', 1, "followers"),
+    "empty_file": ("", None, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CREATOR_FILES))
+def test_bad_creator_files_give_precise_errors_and_no_index(case, tmp_path, capsys):
+    text, line, field = BAD_CREATOR_FILES[case]
+    src = tmp_path / "creators.jsonl"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "idx"
+    assert main(["index", "--creators", str(src), "--out", str(out), "--quiet",
+                 "--cache-dir", str(tmp_path / "cache")]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    where = f"creators.jsonl:{line}" if line else "creators.jsonl"
+    assert where in err, err
+    if field:
+        assert field in err, err
+
+
+def test_non_utf8_file_gives_precise_error_and_no_index(tmp_path, capsys):
+    src = tmp_path / "creators.jsonl"
+    src.write_bytes(b'{"creator_id": "a"}\n{"creator_id": "b", "bio": "caf\xe9"}\n')
+    out = tmp_path / "idx"
+    assert main(["index", "--creators", str(src), "--out", str(out), "--quiet"]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "creators.jsonl:2" in err and "UTF-8" in err
+
+
+def test_bad_input_leaves_an_existing_index_unchanged(tmp_path, capsys):
+    from conftest import FakeEncoder
+
+    from matcher.index import CreatorIndex, build_and_save
+    from matcher.schema import Creator
+
+    out = build_and_save([Creator("a", bio="x")], FakeEncoder(), tmp_path / "idx")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    src = tmp_path / "creators.jsonl"
+    src.write_text('{"creator_id": "a", "followers": -1}\n', encoding="utf-8")
+    assert main(["index", "--creators", str(src), "--out", str(out), "--quiet"]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert CreatorIndex.load(out).manifest.count == 1
