@@ -368,4 +368,7 @@ def _runner(name: str) -> Handler:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as a script, this file is "__main__"; commands register on the importable module
+    from matcher.cli import main as _main
+
+    sys.exit(_main())

@@ -106,7 +106,8 @@ class Matcher:
         self.ranker: Ranker = ranker or WeightedRanker(
             self.settings.weights, self.settings.unknown_value
         )
-        self.as_of = as_of or date.today()
+        #: fixed date post ages are measured from; None means today, read at each query
+        self.as_of = as_of
         self._anchors: np.ndarray | None = None
         self._voice_mean_: np.ndarray | None = None
         self._events: dict[str, list[SponsorEvent]] = {}
@@ -142,7 +143,7 @@ class Matcher:
             axis = tone_axis(text, self.encoder, self._anchors)
             center = float(self._voice_mean() @ axis)
         return QueryContext(
-            query=q, as_of=self.as_of, tone_axis=axis, tone_label=text, tone_center=center
+            query=q, as_of=self.as_of or date.today(), tone_axis=axis, tone_label=text, tone_center=center
         )
 
     def _voice_mean(self) -> np.ndarray:

@@ -1,0 +1,173 @@
+"""A real `matcher serve` under load: 32 concurrent clients x 20 briefs over HTTP on 127.0.0.1.
+
+Uses (or builds, with `matcher index`) an index of the 20,000 world creators, creates an API key
+in a temporary database, starts the server on a free local port, and sends the world briefs from
+concurrent client threads (httpx, bounded timeouts). Each request's description gets a unique
+suffix so the embedding cache cannot answer it: every request pays for encoding its brief, as a
+new brief would (``--allow-cache-hits`` sends them verbatim). Prints errors, p50 / p95 latency
+and briefs/s, then one JSON line. The server is stopped at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+WORLD = ROOT.parent / "shared" / "data" / "world"
+HOST = "127.0.0.1"  # never anything else
+MATCHER = [sys.executable, "-c", "import sys; from matcher.cli import main; sys.exit(main())"]
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def matcher(*args: str) -> str:
+    done = subprocess.run([*MATCHER, *args], env=ENV, cwd=ROOT, check=False, text=True,
+                          stdout=subprocess.PIPE)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"matcher {args[0]} failed with exit code {done.returncode}")
+    return done.stdout
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with code {proc.returncode} before answering")
+        try:
+            r = httpx.get(f"{base}/healthz", timeout=2)
+            if r.status_code == 200:
+                return dict(r.json())
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit(f"server did not answer /healthz within {timeout:.0f} s")
+
+
+def load(base: str, key: str, briefs: list[dict[str, Any]], args: argparse.Namespace) -> dict:
+    lat: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(args.clients + 1)
+    timeout = httpx.Timeout(args.timeout, connect=10)
+
+    def client(c: int) -> None:
+        with httpx.Client(base_url=base, timeout=timeout,
+                          headers={"Authorization": f"Bearer {key}"}) as http:  # fmt: skip
+            start.wait()
+            for j in range(args.per_client):
+                n = c * args.per_client + j
+                brief = dict(briefs[n % len(briefs)])
+                if not args.allow_cache_hits:
+                    brief["description"] = f"{brief['description']} (request {n})"
+                if args.k:
+                    brief["k"] = args.k
+                t = time.perf_counter()
+                try:
+                    r = http.post("/v1/match", json=brief)
+                    ok = r.status_code == 200 and "matches" in r.json()
+                    why = f"HTTP {r.status_code}: {r.text[:200]}"
+                except (httpx.HTTPError, ValueError) as e:
+                    ok, why = False, f"{type(e).__name__}: {e}"
+                dt = (time.perf_counter() - t) * 1000
+                with lock:
+                    (lat.append(dt) if ok else errors.append(why))
+
+    threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in range(args.clients)]
+    for th in threads:
+        th.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join(timeout=args.timeout * args.per_client + 60)
+    wall = time.perf_counter() - t0
+    return {"lat": lat, "errors": errors, "wall": wall}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--index", default=str(ROOT / "out" / "world-index"), help="reused if built")
+    ap.add_argument("--creators", default=str(WORLD / "creators.jsonl"), help="to build the index")
+    ap.add_argument("--briefs", default=str(WORLD / "briefs.jsonl"))
+    ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--per-client", type=int, default=20, help="briefs each client sends")
+    ap.add_argument("--k", type=int, help="override each brief's k")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per request")
+    ap.add_argument("--allow-cache-hits", action="store_true", help="send briefs verbatim")
+    ap.add_argument("--cache-dir", help="embedding cache of the index build (default: matcher's)")
+    args = ap.parse_args()
+    if args.clients < 1 or args.per_client < 1:
+        raise SystemExit("--clients and --per-client must be >= 1")
+
+    cache = ["--cache-dir", args.cache_dir] if args.cache_dir else []
+    if not (Path(args.index) / "manifest.json").exists():
+        print(f"building {args.index} from {args.creators} (slow the first time)", file=sys.stderr)
+        matcher("index", "--creators", args.creators, "--out", args.index, "--quiet", *cache)
+    briefs = [
+        json.loads(line) for line in Path(args.briefs).read_text("utf-8").splitlines() if line
+    ]
+
+    with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp:
+        db = str(Path(tmp) / "bench.db")
+        key = matcher("keys", "create", "--workspace", "bench", "--db", db).strip().splitlines()[-1]
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        log = (Path(tmp) / "server.log").open("wb")
+        # the server gets its own empty embedding cache: no brief is answered from disk
+        proc = subprocess.Popen(
+            [*MATCHER, "serve", "--index", args.index, "--db", db, "--host", HOST,
+             "--port", str(port), "--log-level", "warning", "--cache-dir", str(Path(tmp) / "cache")],
+            env=ENV, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            t = time.perf_counter()
+            health = wait_healthy(base, proc, timeout=600)
+            startup = time.perf_counter() - t
+            print(f"server up in {startup:.1f}s: {health['creators']} creators, "
+                  f"{health['ranker']} ranker", file=sys.stderr)  # fmt: skip
+            res = load(base, key, briefs, args)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=20)
+            log.close()
+
+    lat, errors = np.array(res["lat"]), res["errors"]
+    requests = args.clients * args.per_client
+    for e in sorted(set(errors))[:10]:
+        print(f"error x{errors.count(e)}: {e}", file=sys.stderr)
+    p50 = round(float(np.percentile(lat, 50)), 1) if len(lat) else None
+    p95 = round(float(np.percentile(lat, 95)), 1) if len(lat) else None
+    rate = round(len(lat) / res["wall"], 2)
+    print(f"{requests} requests from {args.clients} clients: {len(errors)} errors, "
+          f"p50 {p50} ms, p95 {p95} ms, {rate} briefs/s", file=sys.stderr)  # fmt: skip
+    out = {"bench": "serve_load", "clients": args.clients, "requests": requests,
+           "errors": requests - len(lat), "p50_ms": p50, "p95_ms": p95, "briefs_per_s": rate,
+           "creators": health["creators"], "unique_briefs": not args.allow_cache_hits,
+           "startup_s": round(startup, 1)}  # fmt: skip
+    print(json.dumps(out))
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

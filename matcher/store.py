@@ -1,0 +1,278 @@
+"""Persistence of workspaces, API keys and saved shortlists (SQLite, standard library only).
+
+Everything SQL lives in this module, behind :class:`Store`, so a server database can replace
+SQLite later without touching the HTTP layer. The schema is versioned (``meta.schema_version``);
+every write runs in one transaction. API keys are random (``mk_`` + 32 bytes of
+``secrets.token_urlsafe``) and only their SHA-256 is stored: a stolen database does not reveal a
+usable key, and a fast hash is enough for secrets with 256 bits of entropy. Shortlist ids are
+random URL-safe tokens, so they reveal nothing about how many shortlists exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypedDict
+
+from matcher.errors import MatcherError
+
+#: version of the tables below; bump it and add a step to ``_MIGRATIONS`` when they change
+SCHEMA_VERSION = 1
+KEY_PREFIX = "mk_"
+_WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_MAX_KEY_LENGTH = 200
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE workspaces (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,               -- sha256 hex of the key, never the key itself
+    hint TEXT NOT NULL,                      -- first characters, to tell keys apart in a listing
+    workspace TEXT NOT NULL REFERENCES workspaces(name),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE shortlists (
+    id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL REFERENCES workspaces(name),
+    name TEXT NOT NULL,
+    creator_ids TEXT NOT NULL,               -- JSON list, in rank order
+    brief TEXT,                              -- JSON object or NULL
+    created_at TEXT NOT NULL
+);
+CREATE INDEX shortlists_by_workspace ON shortlists (workspace, created_at);
+"""
+
+#: schema version -> SQL statements that bring a database from the previous version to it
+_MIGRATIONS: dict[int, list[str]] = {1: [s for s in _SCHEMA_V1.split(";") if s.strip()]}
+
+
+class ShortlistRecord(TypedDict):
+    """A saved shortlist as the store returns it."""
+
+    id: str
+    workspace: str
+    name: str
+    creator_ids: list[str]
+    brief: dict[str, Any] | None
+    created_at: str
+
+
+def hash_key(key: str) -> str:
+    """The stored form of an API key: SHA-256, hex."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """Workspaces, API keys and shortlists in one SQLite file.
+
+    Parameters
+    ----------
+    path : the database file; created (mode 0600, with the current schema) when missing.
+
+    One connection is shared by the threads of a server and guarded by a lock, so every method
+    may be called from any thread.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            if not self.path.parent.is_dir():
+                raise MatcherError(f"{self.path}: cannot create the database: no such directory")
+            # keys are hashed, but shortlists are private to a workspace: owner-only by default
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=30, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise MatcherError(f"{self.path}: not a matcher database: {e}") from None
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._tx() as db:
+            has_meta = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).fetchone()
+            version = 0
+            if has_meta:
+                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            elif db.execute("SELECT 1 FROM sqlite_master WHERE type='table'").fetchone():
+                raise MatcherError(f"{self.path}: holds tables but is not a matcher database")
+            if version > SCHEMA_VERSION:
+                raise MatcherError(
+                    f"{self.path}: database schema version {version} is newer than this matcher "
+                    f"reads ({SCHEMA_VERSION}); upgrade matcher"
+                )
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in _MIGRATIONS[v]:
+                    db.execute(stmt)
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(v),),
+                )
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- workspaces and keys --------------------------------------------------------------------
+
+    def create_workspace(self, name: str) -> str:
+        """Create workspace ``name`` (no-op when it exists); returns the name."""
+        if not isinstance(name, str) or not _WORKSPACE_RE.match(name):
+            raise MatcherError(
+                "workspace must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+                f"or digit; got {name!r}"
+            )
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO workspaces (name, created_at) VALUES (?, ?)", (name, _now())
+            )
+        return name
+
+    def workspace_exists(self, name: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM workspaces WHERE name=?", (name,)).fetchone()
+        return row is not None
+
+    def create_key(self, workspace: str) -> str:
+        """A new API key for an existing workspace. Returned once, in clear; only its hash is kept."""
+        if not self.workspace_exists(workspace):
+            raise MatcherError(f"no workspace {workspace!r}; create it first")
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO api_keys (key_hash, hint, workspace, created_at) VALUES (?, ?, ?, ?)",
+                (hash_key(key), key[:7], workspace, _now()),
+            )
+        return key
+
+    def workspace_for_key(self, key: str | None) -> str | None:
+        """The workspace an API key belongs to, or None for a missing, malformed or unknown key."""
+        if not key or len(key) > _MAX_KEY_LENGTH or not key.startswith(KEY_PREFIX):
+            return None
+        digest = hash_key(key)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key_hash, workspace FROM api_keys WHERE key_hash=?", (digest,)
+            ).fetchone()
+        if row is None or not hmac.compare_digest(row[0], digest):
+            return None
+        return str(row[1])
+
+    # -- shortlists -----------------------------------------------------------------------------
+
+    def save_shortlist(
+        self,
+        workspace: str,
+        name: str,
+        creator_ids: Sequence[str],
+        brief: dict[str, Any] | None = None,
+    ) -> ShortlistRecord:
+        """Store a shortlist (creator ids in rank order) and return it with its new random id."""
+        if not self.workspace_exists(workspace):
+            raise MatcherError(f"no workspace {workspace!r}")
+        record = ShortlistRecord(
+            id=secrets.token_urlsafe(12),
+            workspace=workspace,
+            name=name,
+            creator_ids=list(creator_ids),
+            brief=None if brief is None else dict(brief),
+            created_at=_now(),
+        )
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO shortlists (id, workspace, name, creator_ids, brief, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record["id"],
+                    workspace,
+                    name,
+                    json.dumps(record["creator_ids"], ensure_ascii=False),
+                    None if brief is None else json.dumps(brief, ensure_ascii=False),
+                    record["created_at"],
+                ),
+            )
+        return record
+
+    def get_shortlist(self, workspace: str, shortlist_id: str) -> ShortlistRecord | None:
+        """The shortlist, or None when it does not exist *or belongs to another workspace*."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, workspace, name, creator_ids, brief, created_at FROM shortlists"
+                " WHERE id=? AND workspace=?",
+                (shortlist_id, workspace),
+            ).fetchone()
+        return None if row is None else _record(row)
+
+    def list_shortlists(self, workspace: str, limit: int | None = None) -> list[ShortlistRecord]:
+        """The workspace's shortlists, newest first (at most ``limit``)."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be >= 1, got {limit}")
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, workspace, name, creator_ids, brief, created_at FROM shortlists"
+                " WHERE workspace=? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                (workspace, -1 if limit is None else limit),
+            ).fetchall()
+        return [_record(r) for r in rows]
+
+
+def _record(row: tuple[Any, ...]) -> ShortlistRecord:
+    return ShortlistRecord(
+        id=row[0],
+        workspace=row[1],
+        name=row[2],
+        creator_ids=list(json.loads(row[3])),
+        brief=None if row[4] is None else json.loads(row[4]),
+        created_at=row[5],
+    )

@@ -1,0 +1,250 @@
+"""End to end: `matcher index`, `matcher keys create`, `matcher serve`, and the web page driven by
+Debian's headless Chromium through Playwright."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+REPO = Path(__file__).resolve().parents[1]
+WORLD = Path("/work/shared/data/world")
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "tests" / "artifacts"
+#: the `matcher` command run by this interpreter (works without the console script on PATH)
+MATCHER = [sys.executable, "-c", "import sys; from matcher.cli import main; sys.exit(main())"]
+CACHE = str(REPO / ".cache" / "test-embeddings")
+
+
+def run_matcher(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    done = subprocess.run([*MATCHER, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env, cwd=REPO, check=False)  # fmt: skip
+    assert done.returncode == 0, f"matcher {args[0]} failed:\n{done.stderr[-3000:]}"
+    return done
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A real `matcher serve` on a free port: (base URL, API key). Killed at teardown."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    tmp = tmp_path_factory.mktemp("browser")
+    source = REPO / "datasets" / "sample" / "creators.jsonl"
+    if not source.exists():
+        # TODO: drop this fallback once datasets/sample/creators.jsonl is committed
+        source = WORLD / "creators.jsonl"
+    creators = tmp / "creators.jsonl"  # the first 200: a small index builds in seconds
+    lines = source.read_text(encoding="utf-8").splitlines()[:200]
+    creators.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    index = tmp / "index"
+    run_matcher("index", "--creators", str(creators), "--out", str(index), "--cache-dir", CACHE,
+                "--quiet")  # fmt: skip
+    keys = run_matcher("keys", "create", "--workspace", "browser-test", "--index", str(index))
+    key = keys.stdout.strip().splitlines()[-1]
+    assert key.startswith("mk_") and (tmp / "index.db").exists()  # default db: INDEX.db beside it
+    assert key not in keys.stderr
+
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*MATCHER, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
+         "--cache-dir", CACHE, "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(tmp / 'server.log').read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not answer /healthz within 180 s")
+            time.sleep(0.25)
+        yield base, key
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: tuple[str, str]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def console() -> list[str]:
+    """Errors the page logged (script errors, CSP violations, failed requests)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, server: tuple[str, str], console: list[str]):  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(viewport={"width": 1360, "height": 1000}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: console.append(str(e)))
+    pg.set_default_timeout(60_000)
+    pg.goto(server[0] + "/")
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+def fill_brief(pg, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Sample brief b02 (La Mer), typed in as a person would."""
+    pg.get_by_label("API key").fill(key)
+    pg.get_by_label("Brand").fill("La Mer")
+    pg.get_by_label("Description").fill(
+        "La Mer is relaunching its signature moisturising cream in a refillable jar and wants the "
+        "launch seen everywhere. We are looking for polished, elevated creators with large "
+        "audiences who already talk about skincare rituals: texture, layering, the calm of an "
+        "evening routine."
+    )
+    pg.get_by_label("Tone").fill("luxury, calm")
+    pg.get_by_label("Goal").select_option("awareness")
+    for age in ("25-34", "35-44", "45-54"):
+        pg.get_by_label(age).check()
+    pg.locator("#f-female").fill("85")
+    pg.locator("#f-male").fill("13")
+    pg.locator("#f-other").fill("2")
+    pg.get_by_label("Macro").check()
+    pg.get_by_label("Mega").check()
+    for platform in ("Instagram", "YouTube", "TikTok"):
+        pg.get_by_label(platform).check()
+    pg.get_by_label("Competitors").fill("Augustinus Bader, Drunk Elephant")
+    pg.get_by_label("Creators", exact=True).fill("6")
+
+
+def test_brief_to_saved_shortlist_and_csv(
+    page, server: tuple[str, str], console: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    fill_brief(page, server[1])
+    page.get_by_label("Description").focus()
+    page.get_by_role("button", name="Find creators").press("Enter")  # keyboard, not a mouse click
+    matches = page.locator("#matches > li.match")
+    matches.first.wait_for()
+    assert matches.count() == 6
+    assert "ranked by the" in page.locator("#status").inner_text()
+    # a third of the sample's creators have no audience data: shown as n/a, hatched
+    assert page.locator(".sig.unknown").count() >= 1
+    for i in range(6):
+        row = matches.nth(i)
+        assert row.locator(".sig").count() == 6
+        assert row.locator(".reasons li").count() >= 1
+        names = [t.lower() for t in row.locator(".sig-name").all_inner_texts()]
+        assert names == ["niche", "tone", "audience", "tier", "conflict", "authenticity"]
+        for sig in row.locator(".sig").all():
+            val = sig.locator(".sig-val").inner_text()
+            if "unknown" in (sig.get_attribute("class") or ""):
+                assert val == "n/a"  # unknown is shown as n/a, never as 0
+            else:
+                assert 0.0 <= float(val) <= 1.0
+    excluded = page.locator("#excluded li")
+    if page.locator("#excluded-box").is_visible():  # creators removed by a hard rule, with why
+        assert excluded.count() >= 1 and " — " in excluded.first.inner_text()
+    # the key was kept for the next visit
+    assert page.evaluate("localStorage.getItem('matcher.apiKey')") == server[1]
+
+    picked = []
+    for i in (0, 2, 3):
+        box = matches.nth(i).locator("input.pick")
+        box.check()
+        picked.append(box.get_attribute("value"))
+    page.get_by_label("Shortlist name").fill("La Mer relaunch")
+    page.get_by_role("button", name="Save shortlist").click()
+    page.locator("#save-status", has_text="Saved").wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-results.png"), full_page=True)
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export CSV").click()
+    download = dl.value
+    assert re.fullmatch(r"La-Mer-relaunch-[A-Za-z0-9_-]+\.csv", download.suggested_filename)
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["creator_id"] for r in rows] == picked
+    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert list(rows[0]) == ["rank", "creator_id", "handle", "platform", "followers", "tier",
+                             "engagement_rate", "country", "language", "price_per_post"]  # fmt: skip
+    assert all(r["tier"] in ("micro", "macro", "nano", "mega", "emerging", "") for r in rows)
+
+    # the saved shortlist is really there, for this key only
+    listed = httpx.get(f"{server[0]}/v1/shortlists", timeout=10,
+                       headers={"Authorization": f"Bearer {server[1]}"}).json()  # fmt: skip
+    assert listed["shortlists"][0]["creator_ids"] == picked
+    assert console == []  # no script error, no CSP violation, no failed request
+
+
+def test_errors_are_shown_next_to_the_field(page, server: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    fill_brief(page, server[1])
+    page.locator("#f-male").fill("30")  # 85 + 30 + 2 is not 100
+    page.get_by_role("button", name="Find creators").click()
+    err = page.locator("#err-audience-gender")
+    err.wait_for(state="visible")
+    assert "sum to 1" in err.inner_text()
+    assert page.locator("#f-female").get_attribute("aria-invalid") == "true"
+    summary = page.locator("#summary")
+    assert summary.is_visible() and "1 problem" in summary.inner_text()
+    assert page.evaluate("document.activeElement.id") == "summary"  # focus moves to the summary
+    page.locator("#summary-list a").first.click()
+    assert page.evaluate("document.activeElement.id") == "f-female"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-error.png"), full_page=True)
+
+    # fixing it and breaking k instead moves the error to k
+    page.locator("#f-male").fill("13")
+    page.get_by_label("Creators", exact=True).fill("0")
+    page.get_by_role("button", name="Find creators").click()
+    page.locator("#err-k").wait_for(state="visible")
+    assert page.locator("#err-audience-gender").is_hidden()
+
+
+def test_wrong_key_is_reported_at_the_key_field(page, server: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    fill_brief(page, "mk_not-a-real-key")
+    page.get_by_role("button", name="Find creators").click()
+    page.locator("#err-key").wait_for(state="visible")
+    assert page.get_by_label("API key").get_attribute("aria-invalid") == "true"
+    assert page.locator("#matches > li").count() == 0

@@ -1,0 +1,212 @@
+"""Store: workspaces, hashed API keys, shortlists, schema version (SQLite on a tmp file)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from matcher.errors import MatcherError
+from matcher.store import KEY_PREFIX, SCHEMA_VERSION, Store
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "matcher.db") as s:
+        s.create_workspace("acme")
+        s.create_workspace("globex")
+        yield s
+
+
+def raw(path: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_new_database_has_current_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+    assert raw(path, "SELECT value FROM meta WHERE key='schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    with Store(path) as s:
+        s.create_workspace("acme")
+        key = s.create_key("acme")
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.workspace_for_key(key) == "acme"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION + 1),))
+    db.commit()
+    db.close()
+    with pytest.raises(MatcherError, match="newer than this matcher"):
+        Store(path)
+
+
+def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE things (x)")
+    db.commit()
+    db.close()
+    with pytest.raises(MatcherError, match="not a matcher database"):
+        Store(path)
+
+
+def test_not_sqlite_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not a database, just some bytes" * 100)
+    with pytest.raises(MatcherError, match="not a matcher database"):
+        Store(path)
+
+
+def test_keys_are_stored_hashed_never_in_clear(store: Store) -> None:
+    key = store.create_key("acme")
+    assert key.startswith(KEY_PREFIX) and len(key) >= 40
+    rows = raw(store.path, "SELECT * FROM api_keys")
+    assert len(rows) == 1
+    flat = " ".join(str(v) for v in rows[0])
+    assert key not in flat
+    assert key[len(KEY_PREFIX) :] not in flat
+    assert hashlib.sha256(key.encode()).hexdigest() in flat
+    # nothing anywhere in the file holds the key either
+    assert key.encode() not in store.path.read_bytes()
+
+
+def test_key_resolves_to_its_workspace_only(store: Store) -> None:
+    a = store.create_key("acme")
+    g = store.create_key("globex")
+    assert a != g
+    assert store.workspace_for_key(a) == "acme"
+    assert store.workspace_for_key(g) == "globex"
+
+
+@pytest.mark.parametrize(
+    "bad", [None, "", "mk_", "mk_nope", "not-a-key", "x" * 5000, KEY_PREFIX + "é" * 50]
+)
+def test_unknown_or_malformed_keys_resolve_to_none(store: Store, bad: str | None) -> None:
+    store.create_key("acme")
+    assert store.workspace_for_key(bad) is None
+
+
+def test_stored_hash_is_not_a_key(store: Store) -> None:
+    store.create_key("acme")
+    (digest,) = raw(store.path, "SELECT key_hash FROM api_keys")[0]
+    assert store.workspace_for_key(digest) is None
+    assert store.workspace_for_key(KEY_PREFIX + digest) is None
+
+
+def test_key_for_missing_workspace_is_refused(store: Store) -> None:
+    with pytest.raises(MatcherError, match="no workspace"):
+        store.create_key("initech")
+
+
+@pytest.mark.parametrize("name", ["", " acme", "a/b", "x" * 65, "-lead", "ws;drop"])
+def test_bad_workspace_names_are_refused(store: Store, name: str) -> None:
+    with pytest.raises(MatcherError, match="workspace must be"):
+        store.create_workspace(name)
+
+
+def test_create_workspace_is_idempotent(store: Store) -> None:
+    store.create_workspace("acme")
+    assert raw(store.path, "SELECT COUNT(*) FROM workspaces WHERE name='acme'") == [(1,)]
+
+
+def test_shortlist_round_trip(store: Store) -> None:
+    brief = {"brand": "Trailhead", "description": "trail shoes", "tiers": ["micro"], "k": 5}
+    saved = store.save_shortlist("acme", "Spring 🌱", ["c3", "c1", "c2"], brief)
+    assert set(saved) == {"id", "workspace", "name", "creator_ids", "brief", "created_at"}
+    got = store.get_shortlist("acme", saved["id"])
+    assert got == saved
+    assert got is not None and got["creator_ids"] == ["c3", "c1", "c2"]  # rank order kept
+    assert got["brief"] == brief and got["name"] == "Spring 🌱"
+    assert got["created_at"].endswith("Z")
+
+
+def test_shortlist_without_brief(store: Store) -> None:
+    saved = store.save_shortlist("acme", "plain", ["c1"], None)
+    got = store.get_shortlist("acme", saved["id"])
+    assert got is not None and got["brief"] is None
+
+
+def test_shortlist_ids_are_random_and_url_safe(store: Store) -> None:
+    ids = [store.save_shortlist("acme", f"s{i}", ["c1"])["id"] for i in range(20)]
+    assert len(set(ids)) == 20
+    for i in ids:
+        assert len(i) >= 16
+        assert all(ch.isalnum() or ch in "-_" for ch in i)
+    assert ids != sorted(ids)  # not sequential (the chance of 20 random ids sorting is ~1/20!)
+
+
+def test_workspaces_are_isolated(store: Store) -> None:
+    mine = store.save_shortlist("acme", "mine", ["c1"])
+    theirs = store.save_shortlist("globex", "theirs", ["c2"])
+    assert store.get_shortlist("acme", theirs["id"]) is None
+    assert store.get_shortlist("globex", mine["id"]) is None
+    assert [s["id"] for s in store.list_shortlists("acme")] == [mine["id"]]
+    assert [s["id"] for s in store.list_shortlists("globex")] == [theirs["id"]]
+
+
+def test_list_is_newest_first_and_limited(store: Store) -> None:
+    ids = [store.save_shortlist("acme", f"s{i}", ["c1"])["id"] for i in range(5)]
+    assert [s["id"] for s in store.list_shortlists("acme")] == ids[::-1]
+    assert [s["id"] for s in store.list_shortlists("acme", limit=2)] == ids[::-1][:2]
+    with pytest.raises(ValueError, match="limit must be >= 1, got 0"):
+        store.list_shortlists("acme", limit=0)
+
+
+def test_failed_write_changes_nothing(store: Store) -> None:
+    with pytest.raises(MatcherError):
+        store.save_shortlist("nobody", "x", ["c1"])
+    assert raw(store.path, "SELECT COUNT(*) FROM shortlists") == [(0,)]
+
+
+def test_transaction_rolls_back_on_error(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError), store._tx() as db:
+        db.execute("INSERT INTO workspaces (name, created_at) VALUES ('tmp', 'now')")
+        db.execute("INSERT INTO workspaces (name, created_at) VALUES ('tmp', 'now')")
+    assert not store.workspace_exists("tmp")
+
+
+def test_missing_directory_is_a_clean_error(tmp_path: Path) -> None:
+    with pytest.raises(MatcherError, match="no such directory"):
+        Store(tmp_path / "nope" / "m.db")
+
+
+def test_keys_create_command_prints_the_key_alone_on_the_last_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from matcher.cli import main
+
+    index = tmp_path / "idx"
+    assert main(["keys", "create", "--workspace", "acme", "--index", str(index)]) == 0
+    out, err = capsys.readouterr()
+    key = out.splitlines()[-1]
+    assert out == key + "\n" and key.startswith(KEY_PREFIX)
+    assert "acme" in err and key not in err
+    with Store(tmp_path / "idx.db") as s:  # the default database: INDEX.db beside the index
+        assert s.workspace_for_key(key) == "acme"
+
+
+def test_keys_create_needs_a_database(capsys: pytest.CaptureFixture[str]) -> None:
+    from matcher.cli import main
+
+    assert main(["keys", "create", "--workspace", "acme"]) == 1
+    assert "--db FILE" in capsys.readouterr().err
