@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,7 +85,7 @@ ScoreFn = Callable[[Brief], np.ndarray]
 
 
 def evaluate_systems(
-    systems: dict[str, ScoreFn],
+    systems: Mapping[str, ScoreFn],
     briefs: Sequence[Brief],
     labels: Sequence[Label],
     creator_ids: Sequence[str],
