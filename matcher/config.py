@@ -40,7 +40,7 @@ class Settings:
 
     model: str = "default"
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    candidates: int = 1000
+    candidates: int = 3000
     exclusivity_days: int = 90
     show_conflicts: bool = False
     unknown_value: float = 0.5

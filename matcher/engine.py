@@ -143,7 +143,11 @@ class Matcher:
             axis = tone_axis(text, self.encoder, self._anchors)
             center = float(self._voice_mean() @ axis)
         return QueryContext(
-            query=q, as_of=self.as_of or date.today(), tone_axis=axis, tone_label=text, tone_center=center
+            query=q,
+            as_of=self.as_of or date.today(),
+            tone_axis=axis,
+            tone_label=text,
+            tone_center=center,
         )
 
     def _voice_mean(self) -> np.ndarray:
@@ -200,7 +204,9 @@ class Matcher:
             ),
             "authenticity": authenticity_signal(brief, cands, ctx),
         }
-        return SignalMatrix.from_results(results, niche_similarity(ctx, cands), brief, ctx.as_of)
+        return SignalMatrix.from_results(
+            results, niche_similarity(ctx, cands), brief, ctx.as_of, ctx.query
+        )
 
     def _sponsor_events(self, cands: Candidates) -> list[list[SponsorEvent]]:
         """Sponsored posts per candidate, parsed once per creator and kept (bounded)."""

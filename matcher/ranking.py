@@ -31,6 +31,8 @@ class SignalMatrix:
     niche_sim: np.ndarray
     brief: Brief | None = None
     as_of: date | None = None
+    #: the brief's niche query vector
+    query: np.ndarray | None = None
 
     @classmethod
     def from_results(
@@ -39,10 +41,11 @@ class SignalMatrix:
         niche_sim: np.ndarray,
         brief: Brief | None = None,
         as_of: date | None = None,
+        query: np.ndarray | None = None,
     ) -> SignalMatrix:
         values = np.column_stack([results[s].score for s in SIGNALS]).astype(np.float64)
         known = np.column_stack([results[s].known for s in SIGNALS]).astype(bool)
-        return cls(values, known, results, niche_sim, brief, as_of)
+        return cls(values, known, results, niche_sim, brief, as_of, query)
 
     def __len__(self) -> int:
         return int(self.values.shape[0])

@@ -1,0 +1,353 @@
+"""The learned ranker: gradient-boosted trees over :mod:`matcher.features`, saved with a card.
+
+:class:`LearnedRanker` follows scikit-learn's estimator rules (settings in ``__init__``,
+``fit(X, y, groups)`` returns ``self``, learned state ends in ``_``, :class:`NotFittedError`
+before fit) and the ranker contract of :mod:`matcher.engine` (``name`` and ``rank(sm, cands)``).
+
+Learners (``learner=``):
+
+* ``lightgbm``: :class:`lightgbm.LGBMRanker` with the listwise lambdarank objective; rows of a
+  brief are made contiguous before fitting. Contributions per feature are LightGBM's exact
+  TreeSHAP values (``pred_contrib=True``); they sum with ``bias`` to the raw score.
+* ``hgb_regressor``: :class:`sklearn.ensemble.HistGradientBoostingRegressor` on the relevance.
+* ``hgb_classifier``: :class:`sklearn.ensemble.HistGradientBoostingClassifier` on
+  ``relevance >= 1``; the raw score is its log-odds.
+
+For the scikit-learn learners a feature's contribution is how much the raw score falls when that
+feature alone is replaced by its training mean (``f(x) - f(x with x_j := mean_j)``). That is
+cheaper than SHAP and good enough to say which signals moved a creator up; unlike SHAP the
+contributions need not add up to the score.
+
+``rank`` returns ``sigmoid(raw score)``: the same order as the raw score, kept inside (0, 1)
+so that :meth:`matcher.engine.Matcher.score_catalogue` can still place creators outside the
+ranked candidates below every ranked one. Contributions stay in raw-score units.
+
+An artifact directory holds the model in its library's own format (``model.txt`` for
+LightGBM; ``model.pkl`` with its sha256 in the card for scikit-learn, which has no format of
+its own) and ``card.json`` / ``card.md``. :func:`load_learned_ranker` refuses an artifact
+whose format version, feature version or feature list this code does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.errors import MatcherError, ModelNotFoundError, NotFittedError
+from matcher.features import FEATURE_NAMES, FEATURE_VERSION, build_features, select
+from matcher.ranking import SignalMatrix
+from matcher.schema import Brief
+from matcher.signals.base import Candidates
+
+#: version of the artifact layout (card.json keys, model file names); bump on change
+ARTIFACT_FORMAT = 1
+LEARNERS = ("lightgbm", "hgb_regressor", "hgb_classifier")
+CARD = "card.json"
+
+try:  # scikit-learn conventions (get_params / set_params / clone) without a hard dependency
+    from sklearn.base import BaseEstimator as _Base
+except ImportError:  # pragma: no cover - scikit-learn is a dependency
+    _Base = object  # type: ignore[assignment,misc]
+
+
+class LearnedRanker(_Base):  # type: ignore[misc]
+    """Gradient-boosted ranking over the features of :mod:`matcher.features`.
+
+    Parameters
+    ----------
+    learner : one of :data:`LEARNERS`.
+    features : the feature names the model reads, in column order (default: all of
+        :data:`matcher.features.FEATURE_NAMES`).
+    params : hyperparameters passed to the learner (for LightGBM its scikit-learn names:
+        ``n_estimators``, ``learning_rate``, ``num_leaves``, ...).
+    seed : random seed; the same seed, data and ``n_jobs`` give the same model.
+    n_jobs : threads (fixed, so that training is reproducible).
+    """
+
+    name = "learned"
+
+    def __init__(
+        self,
+        learner: str = "lightgbm",
+        features: Sequence[str] | None = None,
+        params: dict[str, Any] | None = None,
+        seed: int = 0,
+        n_jobs: int = 2,
+    ) -> None:
+        self.learner = learner
+        self.features = features
+        self.params = params
+        self.seed = seed
+        self.n_jobs = n_jobs
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def _features(self) -> list[str]:
+        feats = list(self.features) if self.features is not None else list(FEATURE_NAMES)
+        if not feats:
+            raise ValueError("features must name at least one feature, got []")
+        if len(set(feats)) != len(feats):
+            raise ValueError(f"features must not repeat names, got {feats}")
+        return feats
+
+    def _check_learner(self) -> None:
+        if self.learner not in LEARNERS:
+            raise ValueError(f"learner must be one of {LEARNERS}, got {self.learner!r}")
+
+    def _make_model(self) -> Any:
+        params = dict(self.params or {})
+        if self.learner == "lightgbm":
+            import lightgbm as lgb
+
+            base: dict[str, Any] = {
+                "objective": "lambdarank",
+                "random_state": self.seed,
+                "n_jobs": self.n_jobs,
+                "deterministic": True,
+                "force_row_wise": True,
+                "verbose": -1,
+            }
+            return lgb.LGBMRanker(**{**base, **params})
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        base = {"random_state": self.seed, "early_stopping": False}
+        cls = HistGradientBoostingRegressor if self.learner == "hgb_regressor" else HistGradientBoostingClassifier
+        return cls(**{**base, **params})
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedRanker:
+        """Fit on rows ``X`` (columns = ``features``), relevance ``y`` (0-3), brief ``groups``."""
+        self._check_learner()
+        feats = self._features()
+        X = np.asarray(X, dtype=np.float32)
+        y = np.asarray(y)
+        groups = np.asarray(groups)
+        if X.ndim != 2 or X.shape[1] != len(feats):
+            raise ValueError(f"X must have {len(feats)} columns (one per feature), got shape {X.shape}")
+        if y.shape != (X.shape[0],) or groups.shape != (X.shape[0],):
+            raise ValueError(
+                f"y and groups must have one value per row of X ({X.shape[0]}), got {y.shape} and {groups.shape}"
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X must have at least one row, got 0")
+        # rows of a group made contiguous, groups in order of first appearance (stable)
+        _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+        rank_of_group = np.argsort(np.argsort(first, kind="stable"), kind="stable")
+        order = np.argsort(rank_of_group[inverse], kind="stable")
+        X, y, g = X[order], y[order], rank_of_group[inverse][order]
+        sizes = np.bincount(g)
+        model = self._make_model()
+        if self.learner != "lightgbm":
+            # scikit-learn cannot bin a column that is missing everywhere; it carries nothing
+            X = np.where(np.isnan(X).all(axis=0), np.float32(0.0), X)
+        if self.learner == "lightgbm":
+            model.fit(X, y.astype(np.int32), group=sizes, feature_name=feats)
+            self.booster_ = model.booster_
+        elif self.learner == "hgb_classifier":
+            yb = (y >= 1).astype(np.int64)
+            if yb.min() == yb.max():
+                raise ValueError("hgb_classifier needs both relevant (>= 1) and irrelevant rows in y")
+            model.fit(X, yb)
+            self.estimator_ = model
+        else:
+            model.fit(X, y.astype(np.float64))
+            self.estimator_ = model
+        finite = np.isfinite(X)
+        counts = finite.sum(axis=0)
+        sums = np.where(finite, X, 0.0).sum(axis=0, dtype=np.float64)
+        self.baseline_ = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        self.features_ = feats
+        self.n_features_in_ = len(feats)
+        self.n_groups_ = int(sizes.size)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "features_"):
+            raise NotFittedError(
+                "this LearnedRanker is not fitted yet: call fit(X, y, groups) or load one with "
+                "load_learned_ranker(path)"
+            )
+
+    # -- predicting ----------------------------------------------------------------------------
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (higher = better) of the rows of ``X``."""
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have {self.n_features_in_} columns, got shape {X.shape}")
+        if X.shape[0] == 0:
+            return np.zeros(0, dtype=np.float64)
+        if self.learner == "lightgbm":
+            return np.asarray(self.booster_.predict(X, num_threads=self.n_jobs), dtype=np.float64)
+        if self.learner == "hgb_classifier":
+            return np.asarray(self.estimator_.decision_function(X), dtype=np.float64)
+        return np.asarray(self.estimator_.predict(X), dtype=np.float64)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Scores in (0, 1), ordered like :meth:`decision_function`."""
+        return _sigmoid(self.decision_function(X))
+
+    def contributions(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Per feature (and ``bias`` for LightGBM), its contribution to each row's raw score."""
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float32)
+        n = X.shape[0]
+        if n == 0:
+            return {f: np.zeros(0) for f in self.features_}
+        if self.learner == "lightgbm":
+            c = np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=self.n_jobs))
+            out = {f: c[:, j].astype(np.float64) for j, f in enumerate(self.features_)}
+            out["bias"] = c[:, -1].astype(np.float64)
+            return out
+        full = self.decision_function(X)
+        stacked = np.repeat(X[None, :, :], len(self.features_), axis=0)
+        for j in range(len(self.features_)):
+            stacked[j, :, j] = self.baseline_[j]
+        replaced = self.decision_function(stacked.reshape(-1, X.shape[1])).reshape(len(self.features_), n)
+        return {f: full - replaced[j] for j, f in enumerate(self.features_)}
+
+    # -- the ranker contract -------------------------------------------------------------------
+
+    def rank(
+        self,
+        sm: SignalMatrix,
+        cands: Candidates,
+        brief: Brief | None = None,
+        as_of: date | None = None,
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(scores in (0, 1), contributions by feature name) for the N candidates.
+
+        The brief and the date come from the arguments or, failing that, from ``sm.brief`` /
+        ``sm.as_of`` (which the engine sets); without a date, today.
+        """
+        self._check_fitted()
+        brief = brief if brief is not None else getattr(sm, "brief", None)
+        if brief is None:
+            raise MatcherError(
+                "the learned ranker needs the brief: pass rank(sm, cands, brief=...) or a "
+                "SignalMatrix with .brief set"
+            )
+        as_of = as_of or getattr(sm, "as_of", None) or date.today()
+        X_all, names = build_features(brief, sm, cands, as_of)
+        X = select(X_all, names, self.features_)
+        return self.predict(X), self.contributions(X)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def save_model(self, out: Path) -> dict[str, Any]:
+        """Write the model file into directory ``out``; the card entries that describe it."""
+        from matcher.io import atomic_write_bytes
+
+        self._check_fitted()
+        if self.learner == "lightgbm":
+            name = "model.txt"
+            data = self.booster_.model_to_string().encode("utf-8")
+        else:
+            name = "model.pkl"
+            data = pickle.dumps(self.estimator_, protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(out / name, data)
+        return {
+            "model_file": name,
+            "model_sha256": hashlib.sha256(data).hexdigest(),
+            "baseline": [None if np.isnan(v) else float(v) for v in self.baseline_],
+            "n_groups": self.n_groups_,
+        }
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def read_card(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    card = p / CARD
+    if not p.is_dir():
+        raise ModelNotFoundError(f"{p}: no such model directory; train one with 'matcher train'")
+    try:
+        d = json.loads(card.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelNotFoundError(f"{card}: missing; {p} is not a model from 'matcher train'") from None
+    except json.JSONDecodeError as e:
+        raise ModelNotFoundError(f"{card}: not valid JSON ({e}); the model is corrupt") from None
+    if not isinstance(d, dict):
+        raise ModelNotFoundError(f"{card}: expected a JSON object, got {type(d).__name__}")
+    return d
+
+
+def load_learned_ranker(path: str | Path) -> LearnedRanker:
+    """Open a model directory written by ``matcher train``.
+
+    Raises :class:`MatcherError` naming ``card.json`` (or the model file) and what differs when
+    the artifact's format version, feature version or feature list does not match this code.
+    """
+    p = Path(path)
+    d = read_card(p)
+    card = p / CARD
+    if d.get("format_version") != ARTIFACT_FORMAT:
+        raise MatcherError(
+            f"{card}: model format version {d.get('format_version')!r}, this matcher reads version "
+            f"{ARTIFACT_FORMAT}; retrain it with 'matcher train'"
+        )
+    if d.get("feature_version") != FEATURE_VERSION:
+        raise MatcherError(
+            f"{card}: features were built by feature version {d.get('feature_version')!r}, this "
+            f"matcher builds version {FEATURE_VERSION}; retrain it with 'matcher train'"
+        )
+    feats = d.get("features")
+    if not isinstance(feats, list) or not feats or not all(isinstance(f, str) for f in feats):
+        raise MatcherError(f"{card}: 'features' must be a non-empty list of names, got {feats!r}")
+    unknown = [f for f in feats if f not in FEATURE_NAMES]
+    if unknown:
+        raise MatcherError(
+            f"{card}: the model reads feature(s) {unknown} that this matcher does not build "
+            f"(it builds {list(FEATURE_NAMES)}); retrain it with 'matcher train'"
+        )
+    learner = d.get("learner")
+    if learner not in LEARNERS:
+        raise MatcherError(f"{card}: learner must be one of {LEARNERS}, got {learner!r}")
+    model_file = p / str(d.get("model_file", ""))
+    try:
+        data = model_file.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise ModelNotFoundError(f"{model_file}: model file named in {card} is missing") from None
+    if hashlib.sha256(data).hexdigest() != d.get("model_sha256"):
+        raise MatcherError(f"{model_file}: sha256 differs from the one in {card}; the model was changed or is corrupt")
+    r = LearnedRanker(learner=learner, features=list(feats), params=d.get("params") or {},
+                      seed=int(d.get("seed", 0)), n_jobs=int(d.get("n_jobs", 2)))
+    if learner == "lightgbm":
+        import lightgbm as lgb
+
+        booster = lgb.Booster(model_str=data.decode("utf-8"))
+        if booster.feature_name() != list(feats):
+            raise MatcherError(
+                f"{model_file}: the model's features {booster.feature_name()} differ from the "
+                f"feature list in {card} {feats}"
+            )
+        r.booster_ = booster
+    else:
+        est = pickle.loads(data)  # trusted: its sha256 matched the card
+        if getattr(est, "n_features_in_", len(feats)) != len(feats):
+            raise MatcherError(
+                f"{model_file}: the model reads {est.n_features_in_} features, {card} lists {len(feats)}"
+            )
+        r.estimator_ = est
+    base = d.get("baseline") or [None] * len(feats)
+    if len(base) != len(feats):
+        raise MatcherError(f"{card}: 'baseline' has {len(base)} values for {len(feats)} features")
+    r.baseline_ = np.array([np.nan if v is None else float(v) for v in base], dtype=np.float64)
+    r.features_ = list(feats)
+    r.n_features_in_ = len(feats)
+    r.n_groups_ = int(d.get("n_groups", 0))
+    return r
