@@ -10,27 +10,52 @@ from matcher.cli import command
 from matcher.errors import MatcherError
 
 
-@command("train", "fit a learned ranker on labelled briefs: grouped cross-validation, model and card",
-         "matcher train --creators ../shared/data/world/creators.jsonl "
-         "--briefs ../shared/data/world/briefs.jsonl --labels ../shared/data/world/labels.csv "
-         "--out models/default --config training/default.toml --index out/world-index")
+@command(
+    "train",
+    "fit a learned ranker on labelled briefs: grouped cross-validation, model and card",
+    "matcher train --creators ../shared/data/world/creators.jsonl "
+    "--briefs ../shared/data/world/briefs.jsonl --labels ../shared/data/world/labels.csv "
+    "--out models/default --config training/default.toml --index out/world-index",
+)
 def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--creators", required=True, metavar="FILE", help="creators file (FORMATS.md)")
     p.add_argument("--briefs", required=True, metavar="FILE", help="briefs file (FORMATS.md)")
     p.add_argument("--labels", required=True, metavar="FILE", help="labels.csv of those briefs")
-    p.add_argument("--out", required=True, metavar="DIR", help="model directory to write (replaced atomically)")
-    p.add_argument("--config", metavar="TOML", help="training recipe (default: training/default.toml settings)")
-    p.add_argument("--index", metavar="DIR",
-                   help="index of the same creators (default: built once and kept in the cache)")
+    p.add_argument(
+        "--out", required=True, metavar="DIR", help="model directory to write (replaced atomically)"
+    )
+    p.add_argument(
+        "--config", metavar="TOML", help="training recipe (default: training/default.toml settings)"
+    )
+    p.add_argument(
+        "--index",
+        metavar="DIR",
+        help="index of the same creators (default: built once and kept in the cache)",
+    )
     p.add_argument("--seed", type=int, help="overrides the recipe's seed")
-    p.add_argument("--holdout", type=float, metavar="FRACTION",
-                   help="overrides the recipe's fraction of briefs held out for the final comparison")
-    p.add_argument("--split-dir", metavar="DIR",
-                   help="write the training / held-out briefs and labels here")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="date post ages are measured from (default: today)")
-    p.add_argument("--settings", metavar="TOML", help="matcher settings file ([matcher] and [weights] tables)")
-    p.add_argument("--encoder", metavar="MODEL", help="'default' or a local sentence-transformers directory")
-    p.add_argument("--cache-dir", metavar="DIR", help="embedding cache (default ~/.cache/matcher or $MATCHER_CACHE)")
+    p.add_argument(
+        "--holdout",
+        type=float,
+        metavar="FRACTION",
+        help="overrides the recipe's fraction of briefs held out for the final comparison",
+    )
+    p.add_argument(
+        "--split-dir", metavar="DIR", help="write the training / held-out briefs and labels here"
+    )
+    p.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", help="date post ages are measured from (default: today)"
+    )
+    p.add_argument(
+        "--settings", metavar="TOML", help="matcher settings file ([matcher] and [weights] tables)"
+    )
+    p.add_argument(
+        "--encoder", metavar="MODEL", help="'default' or a local sentence-transformers directory"
+    )
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="embedding cache (default ~/.cache/matcher or $MATCHER_CACHE)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -56,8 +81,11 @@ def run_train(args: argparse.Namespace) -> int:
 
     creators = read_creators(args.creators)
     briefs = read_briefs(args.briefs)
-    labels = read_labels(args.labels, brief_ids={b.brief_id for b in briefs},
-                         creator_ids={c.creator_id for c in creators})
+    labels = read_labels(
+        args.labels,
+        brief_ids={b.brief_id for b in briefs},
+        creator_ids={c.creator_id for c in creators},
+    )
     s = load_settings(args.settings).with_(candidates=recipe.candidates)
     if args.encoder:
         s = s.with_(model=args.encoder)
@@ -81,25 +109,42 @@ def run_train(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    card = train(m, briefs, labels, Path(args.out), recipe, fingerprints=fingerprints,
-                 split_dir=args.split_dir, briefs_source=args.briefs,
-                 progress=not args.quiet and sys.stderr.isatty(), log=log)
+    card = train(
+        m,
+        briefs,
+        labels,
+        Path(args.out),
+        recipe,
+        fingerprints=fingerprints,
+        split_dir=args.split_dir,
+        briefs_source=args.briefs,
+        progress=not args.quiet and sys.stderr.isatty(),
+        log=log,
+    )
     cv = card["cv"]
     print(f"grouped {cv['folds']}-fold CV over {cv['n_briefs']} briefs, {METRIC} (mean [95% CI]):")
     for name, st in cv["systems"].items():
         m_, lo, hi = st[METRIC]
-        d = "" if name == "weighted" else (
-            f"   vs weighted {st['vs_weighted'][0]:+.4f} [{st['vs_weighted'][1]:+.4f}, {st['vs_weighted'][2]:+.4f}]"
+        d = (
+            ""
+            if name == "weighted"
+            else (
+                f"   vs weighted {st['vs_weighted'][0]:+.4f} [{st['vs_weighted'][1]:+.4f}, {st['vs_weighted'][2]:+.4f}]"
+            )
         )
         mark = "  <- selected" if name == cv["selected"] else ""
         print(f"  {name:<14} {m_:.4f} [{lo:.4f}, {hi:.4f}]{d}{mark}")
     h = card.get("heldout")
     if h:
-        print(f"held-out {h['n_briefs']} briefs: learned {h['learned'][0]:.4f} "
-              f"[{h['learned'][1]:.4f}, {h['learned'][2]:.4f}], weighted {h['weighted'][0]:.4f} "
-              f"[{h['weighted'][1]:.4f}, {h['weighted'][2]:.4f}], difference {h['difference'][0]:+.4f} "
-              f"[{h['difference'][1]:+.4f}, {h['difference'][2]:+.4f}]: "
-              f"{'beats' if h['beats_weighted'] else 'does not beat'} the weighted ranker")
-    print(f"model: {args.out} ({card['learner']}, {card['data']['n_rows']} rows, "
-          f"{card['training_seconds']:.0f}s)")
+        print(
+            f"held-out {h['n_briefs']} briefs: learned {h['learned'][0]:.4f} "
+            f"[{h['learned'][1]:.4f}, {h['learned'][2]:.4f}], weighted {h['weighted'][0]:.4f} "
+            f"[{h['weighted'][1]:.4f}, {h['weighted'][2]:.4f}], difference {h['difference'][0]:+.4f} "
+            f"[{h['difference'][1]:+.4f}, {h['difference'][2]:+.4f}]: "
+            f"{'beats' if h['beats_weighted'] else 'does not beat'} the weighted ranker"
+        )
+    print(
+        f"model: {args.out} ({card['learner']}, {card['data']['n_rows']} rows, "
+        f"{card['training_seconds']:.0f}s)"
+    )
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +13,7 @@ import numpy as np
 from matcher.config import Settings
 from matcher.encoder import Encoder, build_encoder
 from matcher.errors import IndexMismatchError
-from matcher.explain import reasons_for
+from matcher.explain import contribution_row, reasons_for
 from matcher.index import CreatorIndex
 from matcher.ranking import SignalMatrix, WeightedRanker
 from matcher.schema import SIGNALS, Brief, Creator, Excluded, Match, Shortlist
@@ -70,7 +70,7 @@ class Scored:
     cands: Candidates
     sm: SignalMatrix
     score: np.ndarray
-    contributions: dict[str, np.ndarray]
+    contributions: Mapping[str, np.ndarray]
     excluded: list[str | None]
 
 
@@ -190,6 +190,7 @@ class Matcher:
         )
 
     def signals(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalMatrix:
+        events = self._sponsor_events(cands)
         results: dict[str, SignalResult] = {
             "niche": niche_signal(brief, cands, ctx),
             "tone": tone_signal(brief, cands, ctx),
@@ -199,14 +200,16 @@ class Matcher:
                 brief,
                 cands,
                 ctx,
-                events=self._sponsor_events(cands),
+                events=events,
                 show_conflicts=self.settings.show_conflicts,
             ),
             "authenticity": authenticity_signal(brief, cands, ctx),
         }
-        return SignalMatrix.from_results(
+        sm = SignalMatrix.from_results(
             results, niche_similarity(ctx, cands), brief, ctx.as_of, ctx.query
         )
+        sm.events = events
+        return sm
 
     def _sponsor_events(self, cands: Candidates) -> list[list[SponsorEvent]]:
         """Sponsored posts per candidate, parsed once per creator and kept (bounded)."""
@@ -239,6 +242,10 @@ class Matcher:
         ctx = self.context(brief)
         s = self.score(brief, self.candidates(brief, ctx), ctx)
         order = _order(s.score, s.cands.ids)
+        prefetch = getattr(s.contributions, "prefetch", None)
+        if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
+            shown = [int(i) for i in order if s.excluded[i] is None][:k]
+            prefetch(shown)
         matches: list[Match] = []
         excluded: list[Excluded] = []
         for i in order:
@@ -268,7 +275,7 @@ class Matcher:
             rank=rank,
             score=float(s.score[i]),
             signals=sig,
-            contributions={k: float(v[i]) for k, v in s.contributions.items()},
+            contributions=contribution_row(s.contributions, i),
             reasons=reasons_for(i, s.sm.results, s.contributions),
             handle=c.handle,
             flags=tuple(flags),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from matcher.schema import SIGNALS
@@ -15,7 +17,7 @@ _SILENT = ("brief names no", "no competitors named")
 def reasons_for(
     i: int,
     results: dict[str, SignalResult],
-    contributions: dict[str, np.ndarray],
+    contributions: Mapping[str, np.ndarray],
     neutral: dict[str, float] | None = None,
 ) -> tuple[str, ...]:
     """Reasons for candidate ``i``: niche first, then the signals that moved the score most.
@@ -24,10 +26,10 @@ def reasons_for(
     to the signal whose name starts it (``audience_known`` -> audience).
     """
     effect: dict[str, float] = {s: 0.0 for s in SIGNALS}
-    for name, arr in contributions.items():
+    for name, value in contribution_row(contributions, i).items():
         base = next((s for s in SIGNALS if name == s or name.startswith(s + "_")), None)
         if base is not None:
-            effect[base] += float(arr[i]) - (neutral or {}).get(name, 0.0)
+            effect[base] += value - (neutral or {}).get(name, 0.0)
     known = [s for s in SIGNALS if results[s].known[i]]
     unknown = [s for s in SIGNALS if not results[s].known[i]]
     ordered = [s for s in _ORDER_FIRST if s in known]
@@ -43,6 +45,14 @@ def reasons_for(
         if note and not note.startswith(_SILENT):
             out.append(note)
     return tuple(out)
+
+
+def contribution_row(contributions: Mapping[str, np.ndarray], i: int) -> dict[str, float]:
+    """Contributions of candidate ``i``; a ranker may return an object computing rows lazily."""
+    row = getattr(contributions, "row", None)
+    if row is not None:
+        return dict(row(i))
+    return {k: float(v[i]) for k, v in contributions.items()}
 
 
 def neutral_contributions(weights: np.ndarray, neutral_value: float = 0.5) -> dict[str, float]:

@@ -29,7 +29,7 @@ from matcher.ranking import SignalMatrix
 from matcher.schema import GOALS, SIGNALS, Brief, Creator, tier_of
 from matcher.signals.authenticity import engagement_ratio
 from matcher.signals.base import Candidates
-from matcher.text import BrandMatcher, sponsorship_events
+from matcher.text import BrandMatcher, SponsorEvent, sponsorship_events
 
 FEATURE_VERSION = 2
 #: competitor-sponsored posts older than this many days all look the same
@@ -110,7 +110,7 @@ def build_features(
     )
     cols["authenticity_engagement_ratio"] = engagement_ratio(creators)
     cols["conflict_days_since"], cols["conflict_has_competitor_post"] = _days_since_competitor(
-        brief, creators, as_of
+        brief, creators, as_of, sm.events
     )
 
     cols.update(_extra_features(brief, sm, cands, cos))
@@ -187,7 +187,10 @@ def _events(c: Creator) -> list[tuple[date | None, tuple[str, ...], str]]:
 
 
 def _days_since_competitor(
-    brief: Brief, creators: list[Creator], as_of: date
+    brief: Brief,
+    creators: list[Creator],
+    as_of: date,
+    events: list[list[SponsorEvent]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Days since each creator's newest sponsored post naming a competitor (see FEATURES), and
     whether there is such a post at all."""
@@ -200,7 +203,12 @@ def _days_since_competitor(
         return days, has
     for i, c in enumerate(creators):
         dated: list[int] = []
-        for posted_at, brands, text in _events(c):
+        evs = (
+            _events(c)
+            if events is None
+            else [(e.posted_at, e.brands, c.posts[e.post_index].text) for e in events[i]]
+        )
+        for posted_at, brands, text in evs:
             if not bm.match_indices(brands, text):
                 continue
             has[i] = True

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -118,7 +118,11 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
         base = {"random_state": self.seed, "early_stopping": False}
-        cls = HistGradientBoostingRegressor if self.learner == "hgb_regressor" else HistGradientBoostingClassifier
+        cls = (
+            HistGradientBoostingRegressor
+            if self.learner == "hgb_regressor"
+            else HistGradientBoostingClassifier
+        )
         return cls(**{**base, **params})
 
     # -- fitting -------------------------------------------------------------------------------
@@ -131,7 +135,9 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         y = np.asarray(y)
         groups = np.asarray(groups)
         if X.ndim != 2 or X.shape[1] != len(feats):
-            raise ValueError(f"X must have {len(feats)} columns (one per feature), got shape {X.shape}")
+            raise ValueError(
+                f"X must have {len(feats)} columns (one per feature), got shape {X.shape}"
+            )
         if y.shape != (X.shape[0],) or groups.shape != (X.shape[0],):
             raise ValueError(
                 f"y and groups must have one value per row of X ({X.shape[0]}), got {y.shape} and {groups.shape}"
@@ -154,7 +160,9 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         elif self.learner == "hgb_classifier":
             yb = (y >= 1).astype(np.int64)
             if yb.min() == yb.max():
-                raise ValueError("hgb_classifier needs both relevant (>= 1) and irrelevant rows in y")
+                raise ValueError(
+                    "hgb_classifier needs both relevant (>= 1) and irrelevant rows in y"
+                )
             model.fit(X, yb)
             self.estimator_ = model
         else:
@@ -212,7 +220,9 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         stacked = np.repeat(X[None, :, :], len(self.features_), axis=0)
         for j in range(len(self.features_)):
             stacked[j, :, j] = self.baseline_[j]
-        replaced = self.decision_function(stacked.reshape(-1, X.shape[1])).reshape(len(self.features_), n)
+        replaced = self.decision_function(stacked.reshape(-1, X.shape[1])).reshape(
+            len(self.features_), n
+        )
         return {f: full - replaced[j] for j, f in enumerate(self.features_)}
 
     # -- the ranker contract -------------------------------------------------------------------
@@ -223,7 +233,7 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         cands: Candidates,
         brief: Brief | None = None,
         as_of: date | None = None,
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    ) -> tuple[np.ndarray, Mapping[str, np.ndarray]]:
         """(scores in (0, 1), contributions by feature name) for the N candidates.
 
         The brief and the date come from the arguments or, failing that, from ``sm.brief`` /
@@ -239,7 +249,7 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         as_of = as_of or getattr(sm, "as_of", None) or date.today()
         X_all, names = build_features(brief, sm, cands, as_of)
         X = select(X_all, names, self.features_)
-        return self.predict(X), self.contributions(X)
+        return self.predict(X), LazyContributions(self, X)
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -263,6 +273,46 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         }
 
 
+class LazyContributions(Mapping[str, np.ndarray]):
+    """Per-feature contributions, computed only when asked: a shortlist explains its top k, not
+    every candidate. ``row(i)`` computes one candidate's; indexing by feature computes all rows."""
+
+    def __init__(self, ranker: LearnedRanker, X: np.ndarray) -> None:
+        self._ranker = ranker
+        self._X = X
+        self._all: dict[str, np.ndarray] | None = None
+        self._rows: dict[int, dict[str, float]] = {}
+
+    def _full(self) -> dict[str, np.ndarray]:
+        if self._all is None:
+            self._all = self._ranker.contributions(self._X)
+        return self._all
+
+    def prefetch(self, rows: Sequence[int]) -> None:
+        """Compute the contributions of these rows in one call (those a shortlist will show)."""
+        rows = [int(r) for r in rows if int(r) not in self._rows]
+        if rows and self._all is None:
+            part = self._ranker.contributions(self._X[rows])
+            for j, r in enumerate(rows):
+                self._rows[r] = {k: float(v[j]) for k, v in part.items()}
+
+    def row(self, i: int) -> dict[str, float]:
+        if self._all is not None:
+            return {k: float(v[i]) for k, v in self._all.items()}
+        if i not in self._rows:
+            self.prefetch([i])
+        return self._rows[i]
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._full()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
 
@@ -278,7 +328,9 @@ def read_card(path: str | Path) -> dict[str, Any]:
     try:
         d = json.loads(card.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelNotFoundError(f"{card}: missing; {p} is not a model from 'matcher train'") from None
+        raise ModelNotFoundError(
+            f"{card}: missing; {p} is not a model from 'matcher train'"
+        ) from None
     except json.JSONDecodeError as e:
         raise ModelNotFoundError(f"{card}: not valid JSON ({e}); the model is corrupt") from None
     if not isinstance(d, dict):
@@ -323,9 +375,16 @@ def load_learned_ranker(path: str | Path) -> LearnedRanker:
     except (FileNotFoundError, IsADirectoryError):
         raise ModelNotFoundError(f"{model_file}: model file named in {card} is missing") from None
     if hashlib.sha256(data).hexdigest() != d.get("model_sha256"):
-        raise MatcherError(f"{model_file}: sha256 differs from the one in {card}; the model was changed or is corrupt")
-    r = LearnedRanker(learner=learner, features=list(feats), params=d.get("params") or {},
-                      seed=int(d.get("seed", 0)), n_jobs=int(d.get("n_jobs", 2)))
+        raise MatcherError(
+            f"{model_file}: sha256 differs from the one in {card}; the model was changed or is corrupt"
+        )
+    r = LearnedRanker(
+        learner=learner,
+        features=list(feats),
+        params=d.get("params") or {},
+        seed=int(d.get("seed", 0)),
+        n_jobs=int(d.get("n_jobs", 2)),
+    )
     if learner == "lightgbm":
         import lightgbm as lgb
 

@@ -15,6 +15,7 @@ import numpy as np
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.schema import SIGNALS, Brief
 from matcher.signals.base import Candidates, SignalResult
+from matcher.text import SponsorEvent
 
 
 @dataclass
@@ -33,6 +34,8 @@ class SignalMatrix:
     as_of: date | None = None
     #: the brief's niche query vector
     query: np.ndarray | None = None
+    #: each candidate's sponsored posts (:func:`matcher.text.sponsorship_events`), when parsed
+    events: list[list[SponsorEvent]] | None = None
 
     @classmethod
     def from_results(

@@ -19,7 +19,13 @@ TIERS = ("nano", "micro", "macro", "mega")
 #: follower count at which each tier starts (FORMATS.md "Tiers"); below 1,000 is "emerging"
 TIER_FLOORS = {"nano": 1_000, "micro": 10_000, "macro": 100_000, "mega": 1_000_000}
 #: typical engagement rate per tier (industry benchmarks); "emerging" judged like nano
-TIER_ENGAGEMENT_NORM = {"emerging": 0.124, "nano": 0.124, "micro": 0.078, "macro": 0.032, "mega": 0.017}
+TIER_ENGAGEMENT_NORM = {
+    "emerging": 0.124,
+    "nano": 0.124,
+    "micro": 0.078,
+    "macro": 0.032,
+    "mega": 0.017,
+}
 #: typical price of one sponsored post per tier, USD (low, typical, high)
 TIER_PRICE_USD = {
     "emerging": (20.0, 60.0, 150.0),

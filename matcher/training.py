@@ -112,16 +112,21 @@ class Recipe:
             raise MatcherError(f"recipe: n_jobs must be >= 1, got {self.n_jobs}")
         bad = [x for x in self.learners if x not in LEARNERS]
         if bad or not self.learners:
-            raise MatcherError(f"recipe: learners must be a non-empty list of {LEARNERS}, got {list(self.learners)}")
+            raise MatcherError(
+                f"recipe: learners must be a non-empty list of {LEARNERS}, got {list(self.learners)}"
+            )
         unknown = check_feature_names(self.features)
         if unknown or not self.features:
             raise MatcherError(
                 f"recipe: unknown feature(s) {unknown}; known: {list(FEATURE_NAMES)}"
-                if unknown else "recipe: features must not be empty"
+                if unknown
+                else "recipe: features must not be empty"
             )
         extra = sorted(set(self.params) - set(LEARNERS))
         if extra:
-            raise MatcherError(f"recipe: hyperparameters for unknown learner(s) {extra}; known: {LEARNERS}")
+            raise MatcherError(
+                f"recipe: hyperparameters for unknown learner(s) {extra}; known: {LEARNERS}"
+            )
 
     def with_(self, **changes: Any) -> Recipe:
         from dataclasses import replace
@@ -129,8 +134,13 @@ class Recipe:
         return replace(self, **changes)
 
     def ranker(self, learner: str) -> LearnedRanker:
-        return LearnedRanker(learner=learner, features=list(self.features),
-                             params=dict(self.params.get(learner, {})), seed=self.seed, n_jobs=self.n_jobs)
+        return LearnedRanker(
+            learner=learner,
+            features=list(self.features),
+            params=dict(self.params.get(learner, {})),
+            seed=self.seed,
+            n_jobs=self.n_jobs,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -139,8 +149,17 @@ class Recipe:
         return d
 
 
-_RECIPE_KEYS = {"name", "candidates", "folds", "holdout", "seed", "n_jobs", "drop_excluded",
-                "learners", "features"}
+_RECIPE_KEYS = {
+    "name",
+    "candidates",
+    "folds",
+    "holdout",
+    "seed",
+    "n_jobs",
+    "drop_excluded",
+    "learners",
+    "features",
+}
 
 
 def load_recipe(path: str | Path | None) -> Recipe:
@@ -157,10 +176,14 @@ def load_recipe(path: str | Path | None) -> Recipe:
     table = dict(data.get("train", {}))
     unknown = sorted(set(table) - _RECIPE_KEYS)
     if unknown:
-        raise MatcherError(f"{p}: [train] has unknown key(s) {unknown}; known: {sorted(_RECIPE_KEYS)}")
+        raise MatcherError(
+            f"{p}: [train] has unknown key(s) {unknown}; known: {sorted(_RECIPE_KEYS)}"
+        )
     extra_tables = sorted(set(data) - {"train", *LEARNERS})
     if extra_tables:
-        raise MatcherError(f"{p}: unknown table(s) {extra_tables}; known: ['train', {', '.join(map(repr, LEARNERS))}]")
+        raise MatcherError(
+            f"{p}: unknown table(s) {extra_tables}; known: ['train', {', '.join(map(repr, LEARNERS))}]"
+        )
     for key in ("learners", "features"):
         if key in table:
             table[key] = tuple(table[key])
@@ -176,7 +199,9 @@ def load_recipe(path: str | Path | None) -> Recipe:
 # -- splitting --------------------------------------------------------------------------------
 
 
-def split_briefs(brief_ids: Sequence[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+def split_briefs(
+    brief_ids: Sequence[str], fraction: float, seed: int
+) -> tuple[list[str], list[str]]:
     """(training ids, held-out ids): a seeded ``fraction`` of the briefs held out, input order kept."""
     if not 0.0 <= fraction < 1.0:
         raise ValueError(f"fraction must be in [0, 1), got {fraction}")
@@ -191,7 +216,9 @@ def split_briefs(brief_ids: Sequence[str], fraction: float, seed: int) -> tuple[
     return train_ids, held_ids
 
 
-def grouped_folds(groups: Sequence[str], n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def grouped_folds(
+    groups: Sequence[str], n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped K-fold over items whose group is ``groups[i]``: (train idx, validation idx) per fold.
 
     Raises RuntimeError if any group lands on both sides of a fold (it never should).
@@ -201,7 +228,9 @@ def grouped_folds(groups: Sequence[str], n_splits: int, seed: int) -> list[tuple
     g = np.asarray(groups, dtype=object)
     n_groups = len(set(g.tolist()))
     if n_splits > n_groups:
-        raise MatcherError(f"cross-validation needs at least {n_splits} briefs (folds), got {n_groups}")
+        raise MatcherError(
+            f"cross-validation needs at least {n_splits} briefs (folds), got {n_groups}"
+        )
     kf = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     folds = []
     for tr, va in kf.split(np.zeros((len(g), 1)), groups=g):
@@ -257,7 +286,9 @@ def collect(
     ``matcher`` must use the weighted ranker: its scores are kept as the baseline.
     """
     if matcher.ranker.name != "weighted":
-        raise ValueError(f"collect needs a matcher with the weighted ranker, got {matcher.ranker.name!r}")
+        raise ValueError(
+            f"collect needs a matcher with the weighted ranker, got {matcher.ranker.name!r}"
+        )
     index = matcher.index
     ids = index.catalogue.all_ids()
     row_of = {c: i for i, c in enumerate(ids)}
@@ -287,21 +318,25 @@ def collect(
         rel = np.zeros(len(ids), dtype=np.int8)
         for r, v in labelled.items():
             rel[r] = v
-        out.append(BriefData(
-            brief_id=brief.brief_id,
-            X=X,
-            y=rel[rows].astype(np.int64),
-            rows=rows,
-            in_top=np.arange(rows.size) < top.size,
-            excluded=np.array([e is not None for e in s.excluded], dtype=bool),
-            weighted=s.score,
-            sims=sims,
-            relevance=rel,
-        ))
+        out.append(
+            BriefData(
+                brief_id=brief.brief_id,
+                X=X,
+                y=rel[rows].astype(np.int64),
+                rows=rows,
+                in_top=np.arange(rows.size) < top.size,
+                excluded=np.array([e is not None for e in s.excluded], dtype=bool),
+                weighted=s.score,
+                sims=sims,
+                relevance=rel,
+            )
+        )
     return out
 
 
-def stack(data: Sequence[BriefData], features: Sequence[str], drop_excluded: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stack(
+    data: Sequence[BriefData], features: Sequence[str], drop_excluded: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X, y, groups) of the briefs' rows, brief by brief (rows of a brief contiguous)."""
     pos = {f: j for j, f in enumerate(FEATURE_NAMES)}
     cols = [pos[f] for f in features]
@@ -321,7 +356,9 @@ def brief_metric(bd: BriefData, cand_scores: np.ndarray, ids: np.ndarray) -> flo
     return evaluate_ranking(bd.catalogue_scores(cand_scores), bd.relevance, k=10, ids=ids)[METRIC]
 
 
-def score_briefs(ranker: LearnedRanker | None, data: Sequence[BriefData], ids: np.ndarray) -> dict[str, float]:
+def score_briefs(
+    ranker: LearnedRanker | None, data: Sequence[BriefData], ids: np.ndarray
+) -> dict[str, float]:
     """Per brief NDCG@10 of ``ranker`` (None = the weighted ranker's stored scores)."""
     out: dict[str, float] = {}
     for bd in data:
@@ -367,7 +404,10 @@ class CVResult:
 
     def best(self) -> str:
         learned = {k: v for k, v in self.per_brief.items() if k != "weighted"}
-        return max(learned, key=lambda k: (float(np.nanmean(list(learned[k].values()))), -list(learned).index(k)))
+        return max(
+            learned,
+            key=lambda k: (float(np.nanmean(list(learned[k].values()))), -list(learned).index(k)),
+        )
 
 
 def cross_validate(
@@ -397,7 +437,9 @@ def cross_validate(
         per["weighted"].update(score_briefs(None, val_d, ids))
         if log:
             cells = ", ".join(f"{n} {np.mean([per[n][b] for b in va_ids]):.4f}" for n in per)
-            log(f"fold {k + 1}/{len(folds)}: {len(tr_ids)} train / {len(va_ids)} validation briefs; {METRIC} {cells}")
+            log(
+                f"fold {k + 1}/{len(folds)}: {len(tr_ids)} train / {len(va_ids)} validation briefs; {METRIC} {cells}"
+            )
     return CVResult(per, fold_ids, secs)
 
 
@@ -414,8 +456,13 @@ def library_versions() -> dict[str, str]:
         mine = version("matcher")
     except PackageNotFoundError:
         mine = "unknown"
-    return {"matcher": mine, "lightgbm": lightgbm.__version__, "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "python": platform.python_version()}
+    return {
+        "matcher": mine,
+        "lightgbm": lightgbm.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def train(
@@ -443,12 +490,16 @@ def train(
     train_ids, held_ids = split_briefs(all_ids, recipe.holdout, recipe.seed)
     if split_dir is not None:
         write_split(split_dir, briefs, labels, train_ids, held_ids, briefs_source)
-        say(f"split: {len(train_ids)} training / {len(held_ids)} held-out briefs written to {split_dir}")
+        say(
+            f"split: {len(train_ids)} training / {len(held_ids)} held-out briefs written to {split_dir}"
+        )
     data = collect(matcher, briefs, labels, recipe.candidates, progress=progress)
     by_id = {d.brief_id: d for d in data}
     train_d = [by_id[b] for b in train_ids]
     held_d = [by_id[b] for b in held_ids]
-    say(f"features: {len(data)} briefs, {sum(d.y.size for d in data)} rows in {time.perf_counter() - t0:.1f}s")
+    say(
+        f"features: {len(data)} briefs, {sum(d.y.size for d in data)} rows in {time.perf_counter() - t0:.1f}s"
+    )
 
     cv = cross_validate(train_d, recipe, ids, log=say)
     summary = cv.summary(seed=recipe.seed)
@@ -467,8 +518,12 @@ def train(
         diff = mean_with_ci([learned[b] - weighted[b] for b in learned], seed=recipe.seed)
         heldout = {
             "n_briefs": len(held_d),
-            "learned": [round(x, 4) for x in mean_with_ci(list(learned.values()), seed=recipe.seed)],
-            "weighted": [round(x, 4) for x in mean_with_ci(list(weighted.values()), seed=recipe.seed)],
+            "learned": [
+                round(x, 4) for x in mean_with_ci(list(learned.values()), seed=recipe.seed)
+            ],
+            "weighted": [
+                round(x, 4) for x in mean_with_ci(list(weighted.values()), seed=recipe.seed)
+            ],
             "difference": [round(x, 4) for x in diff],
             # better on average and the paired 95% interval of the difference excludes 0
             "beats_weighted": bool(diff[0] > 0 and diff[1] > 0),
@@ -486,8 +541,13 @@ def train(
         "candidates": recipe.candidates,
         "as_of": (matcher.as_of or date.today()).isoformat(),
         "metric": METRIC,
-        "cv": {"folds": recipe.folds, "n_briefs": len(train_d), "systems": summary,
-               "selected": best, "validation_briefs": [va for _, va in cv.folds]},
+        "cv": {
+            "folds": recipe.folds,
+            "n_briefs": len(train_d),
+            "systems": summary,
+            "selected": best,
+            "validation_briefs": [va for _, va in cv.folds],
+        },
         "heldout": heldout,
         "data": {
             "fingerprints": dict(fingerprints or {}),
@@ -577,8 +637,10 @@ def card_markdown(card: dict[str, Any]) -> str:
     for name, s in cv["systems"].items():
         mark = " (selected)" if name == cv["selected"] else ""
         vs = "—" if name == "weighted" else _ci(s["vs_weighted"])
-        lines.append(f"| {name}{mark} | {_ci(s[card['metric']])} | {vs} | "
-                     f"{', '.join(f'{x:.3f}' for x in s['fold_means'])} |")
+        lines.append(
+            f"| {name}{mark} | {_ci(s[card['metric']])} | {vs} | "
+            f"{', '.join(f'{x:.3f}' for x in s['fold_means'])} |"
+        )
     h = card.get("heldout")
     lines += ["", "## Held-out briefs", ""]
     if h:
@@ -602,8 +664,17 @@ def card_markdown(card: dict[str, Any]) -> str:
     from matcher.features import FEATURES
 
     lines += [f"- `{f}`: {FEATURES.get(f, '?')}" for f in card["features"]]
-    lines += ["", "## Hyperparameters", "", "```json", json.dumps(card["params"], indent=2), "```",
-              "", "## Libraries", ""]
+    lines += [
+        "",
+        "## Hyperparameters",
+        "",
+        "```json",
+        json.dumps(card["params"], indent=2),
+        "```",
+        "",
+        "## Libraries",
+        "",
+    ]
     lines += [f"- {k} {v}" for k, v in card["libraries"].items()]
     return "\n".join(lines) + "\n"
 
@@ -636,14 +707,21 @@ def write_split(
         atomic_write_text(d / f"{side}_briefs.jsonl", "".join(x + "\n" for x in lines))
         ks = set(keep)
         rows = ["brief_id,creator_id,relevance"]
-        rows += [f"{lab.brief_id},{lab.creator_id},{lab.relevance}" for lab in labels if lab.brief_id in ks]
+        rows += [
+            f"{lab.brief_id},{lab.creator_id},{lab.relevance}"
+            for lab in labels
+            if lab.brief_id in ks
+        ]
         atomic_write_text(d / f"{side}_labels.csv", "\n".join(rows) + "\n")
 
 
 def _brief_dict(b: Brief) -> dict[str, Any]:
     d = asdict(b)
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()
-            if v not in (None, (), "") and not (k == "audience" and v is None)}
+    return {
+        k: (list(v) if isinstance(v, tuple) else v)
+        for k, v in d.items()
+        if v not in (None, (), "") and not (k == "audience" and v is None)
+    }
 
 
 # -- the default model ------------------------------------------------------------------------
