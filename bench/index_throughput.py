@@ -38,16 +38,18 @@ def main() -> int:
     out: dict[str, object] = {"bench": "index_throughput", "creators": len(creators)}
     with tempfile.TemporaryDirectory() as tmp:
         enc = build_encoder("default", cache_dir=Path(tmp) / "cache")
-        enc.dim  # load the model outside the timing
+        _ = enc.dim  # load the model outside the timing
         sub = creators[: args.cold_n]
         t = time.perf_counter()
         build_and_save(sub, enc, Path(tmp) / "cold-index")
         dt = time.perf_counter() - t
-        out.update(cold_n=len(sub), cold_s=round(dt, 1), cold_creators_per_s=round(len(sub) / dt, 1))
+        out.update(
+            cold_n=len(sub), cold_s=round(dt, 1), cold_creators_per_s=round(len(sub) / dt, 1)
+        )
         print(f"cold: {len(sub)} creators in {dt:.1f}s = {len(sub) / dt:.1f}/s", file=sys.stderr)
 
         enc = build_encoder("default", cache_dir=args.cache_dir)
-        enc.dim
+        _ = enc.dim
         t = time.perf_counter()
         build_and_save(creators, enc, Path(tmp) / "fill-index")
         fill = time.perf_counter() - t
@@ -55,11 +57,19 @@ def main() -> int:
         t = time.perf_counter()
         build_and_save(creators, enc, Path(tmp) / "warm-index")
         dt = time.perf_counter() - t
-        out.update(first_pass_s=round(fill, 1), warm_s=round(dt, 1),
-                   warm_creators_per_s=round(len(creators) / dt, 1), warm_cache_misses=enc.misses,
-                   read_s=round(t_read, 1), cpus=os.cpu_count())
-        print(f"warm: {len(creators)} creators in {dt:.1f}s = {len(creators) / dt:.1f}/s "
-              f"(cache misses {enc.misses})", file=sys.stderr)
+        out.update(
+            first_pass_s=round(fill, 1),
+            warm_s=round(dt, 1),
+            warm_creators_per_s=round(len(creators) / dt, 1),
+            warm_cache_misses=enc.misses,
+            read_s=round(t_read, 1),
+            cpus=os.cpu_count(),
+        )
+        print(
+            f"warm: {len(creators)} creators in {dt:.1f}s = {len(creators) / dt:.1f}/s "
+            f"(cache misses {enc.misses})",
+            file=sys.stderr,
+        )
     print(json.dumps(out))
     return 0
 

@@ -36,8 +36,19 @@ def main() -> int:
     if not (Path(args.index) / "manifest.json").exists():
         import subprocess
 
-        subprocess.run([sys.executable, "-m", "matcher.cli", "index", "--creators",
-                        str(WORLD / "creators.jsonl"), "--out", args.index], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "matcher.cli",
+                "index",
+                "--creators",
+                str(WORLD / "creators.jsonl"),
+                "--out",
+                args.index,
+            ],
+            check=True,
+        )
     t = time.perf_counter()
     m = Matcher.open(args.index)
     briefs = read_briefs(args.briefs)
@@ -49,11 +60,17 @@ def main() -> int:
         m.recommend(b, args.k)
         lat.append((time.perf_counter() - t) * 1000)
     a = np.array(lat)
-    out = {"bench": "match_latency", "briefs": len(lat), "creators": len(m.index),
-           "candidates": m.settings.candidates, "threads": args.threads,
-           "p50_ms": round(float(np.percentile(a, 50)), 1),
-           "p95_ms": round(float(np.percentile(a, 95)), 1),
-           "max_ms": round(float(a.max()), 1), "startup_s": round(startup, 1)}
+    out = {
+        "bench": "match_latency",
+        "briefs": len(lat),
+        "creators": len(m.index),
+        "candidates": m.settings.candidates,
+        "threads": args.threads,
+        "p50_ms": round(float(np.percentile(a, 50)), 1),
+        "p95_ms": round(float(np.percentile(a, 95)), 1),
+        "max_ms": round(float(a.max()), 1),
+        "startup_s": round(startup, 1),
+    }
     print(f"p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms over {len(lat)} briefs", file=sys.stderr)
     print(json.dumps(out))
     return 0

@@ -7,10 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import write_jsonl
 
 from matcher.cli import COMMANDS, build_parser, main
-
-from conftest import write_jsonl
 
 
 def test_every_command_has_help_and_example(capsys):
@@ -25,17 +24,23 @@ def test_every_command_has_help_and_example(capsys):
 
 
 def test_help_is_quick_and_imports_no_heavy_library():
-    code = "import sys; from matcher.cli import main; \ntry: main(['--help'])\nexcept SystemExit: pass\n" \
-           "heavy = [m for m in ('torch', 'faiss', 'pandas', 'sentence_transformers') if m in sys.modules]\n" \
-           "print(heavy)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; from matcher.cli import main; \ntry: main(['--help'])\nexcept SystemExit: pass\n"
+        "heavy = [m for m in ('torch', 'faiss', 'pandas', 'sentence_transformers') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_validate_ok_and_problems(tmp_path, capsys):
     good = write_jsonl(tmp_path / "creators.jsonl", [{"creator_id": "a", "followers": 10}])
     assert main(["validate", str(good)]) == 0
-    bad = write_jsonl(tmp_path / "bad.jsonl", [{"creator_id": "a", "followers": -1}, {"followers": 3}])
+    bad = write_jsonl(
+        tmp_path / "bad.jsonl", [{"creator_id": "a", "followers": -1}, {"followers": 3}]
+    )
     capsys.readouterr()
     assert main(["validate", str(bad), "--kind", "creators"]) == 2
     err = capsys.readouterr().err
@@ -55,15 +60,29 @@ def test_index_of_bad_file_leaves_no_index(tmp_path, capsys):
 
 
 def test_match_rejects_bad_k(tmp_path, capsys):
-    assert main(["match", "--index", str(tmp_path), "--brief", str(tmp_path / "b.json"), "--k", "0"]) == 1
+    assert (
+        main(["match", "--index", str(tmp_path), "--brief", str(tmp_path / "b.json"), "--k", "0"])
+        == 1
+    )
     assert "--k must be >= 1, got 0" in capsys.readouterr().err
 
 
 def test_match_on_missing_index_is_a_clean_error(tmp_path, capsys):
     brief = tmp_path / "b.json"
     brief.write_text(json.dumps({"brand": "A", "description": "running shoes"}), encoding="utf-8")
-    code = main(["match", "--index", str(tmp_path / "nope"), "--brief", str(brief), "--ranker", "weighted",
-                 "--cache-dir", str(tmp_path / "cache")])
+    code = main(
+        [
+            "match",
+            "--index",
+            str(tmp_path / "nope"),
+            "--brief",
+            str(brief),
+            "--ranker",
+            "weighted",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
     assert code == 1
     assert "not an index" in capsys.readouterr().err
 
@@ -75,7 +94,8 @@ BAD_CREATOR_FILES = {
     "negative_followers": ('{"creator_id": "a", "followers": -5}\n', 1, "followers"),
     "distribution_not_summing": (
         '{"creator_id": "a"}\n{"creator_id": "b", "audience": {"gender": {"female": 0.5, "male": 0.2}}}\n',
-        2, "audience.gender",
+        2,
+        "audience.gender",
     ),
     "wrong_type": ('{"creator_id": "a", "followers": "many"}\n', 1, "followers"),
     "bool_is_not_int": ('{"creator_id": "a", "followers": true}\n', 1, "followers"),
@@ -89,8 +109,21 @@ def test_bad_creator_files_give_precise_errors_and_no_index(case, tmp_path, caps
     src = tmp_path / "creators.jsonl"
     src.write_text(text, encoding="utf-8")
     out = tmp_path / "idx"
-    assert main(["index", "--creators", str(src), "--out", str(out), "--quiet",
-                 "--cache-dir", str(tmp_path / "cache")]) == 2
+    assert (
+        main(
+            [
+                "index",
+                "--creators",
+                str(src),
+                "--out",
+                str(out),
+                "--quiet",
+                "--cache-dir",
+                str(tmp_path / "cache"),
+            ]
+        )
+        == 2
+    )
     assert not out.exists()
     err = capsys.readouterr().err
     where = f"creators.jsonl:{line}" if line else "creators.jsonl"

@@ -32,7 +32,14 @@ def test_result_json_has_the_contract_keys():
     d = res.to_json()
     assert d["k"] == 10 and d["n_briefs"] == 3  # b3 has no relevant creator
     assert set(d["systems"]) == {"matcher", "random"}
-    assert set(d["systems"]["matcher"]) == {"ndcg@10", "recall@10", "recall@50", "mrr", "map", "auc"}
+    assert set(d["systems"]["matcher"]) == {
+        "ndcg@10",
+        "recall@10",
+        "recall@50",
+        "mrr",
+        "map",
+        "auc",
+    }
     assert d["systems"]["matcher"]["ndcg@10"] == pytest.approx(1.0)
     assert d["systems"]["matcher"]["mrr"] == 1.0 and d["systems"]["random"]["auc"] == 0.0
     json.dumps(d)  # serialisable (no nan)
@@ -75,9 +82,25 @@ def test_eval_cli_on_sample_subset(tmp_path, real_encoder):
         w.writeheader()
         w.writerows(rows)
     out = tmp_path / "report.json"
-    code = main(["eval", "--creators", str(creators), "--briefs", str(SAMPLE / "briefs.jsonl"),
-                 "--labels", str(labels), "--output", str(out), "--report", str(tmp_path / "rep"),
-                 "--ranker", "weighted", "--cache-dir", str(TEST_CACHE)])
+    code = main(
+        [
+            "eval",
+            "--creators",
+            str(creators),
+            "--briefs",
+            str(SAMPLE / "briefs.jsonl"),
+            "--labels",
+            str(labels),
+            "--output",
+            str(out),
+            "--report",
+            str(tmp_path / "rep"),
+            "--ranker",
+            "weighted",
+            "--cache-dir",
+            str(TEST_CACHE),
+        ]
+    )
     assert code == 0
     d = json.loads(out.read_text())
     assert set(d["systems"]) == {"matcher", "popularity", "bm25", "embedding", "random"}
@@ -94,11 +117,28 @@ def test_eval_cli_rejects_labels_with_unknown_ids(tmp_path, capsys):
     from matcher.cli import main
 
     creators = write_jsonl(tmp_path / "c.jsonl", [{"creator_id": "a"}, {"creator_id": "b"}])
-    briefs = write_jsonl(tmp_path / "b.jsonl", [{"brief_id": "b1", "brand": "X", "description": "y"}])
+    briefs = write_jsonl(
+        tmp_path / "b.jsonl", [{"brief_id": "b1", "brand": "X", "description": "y"}]
+    )
     labels = tmp_path / "l.csv"
-    labels.write_text("brief_id,creator_id,relevance\nb1,a,2\nb9,a,1\nb1,zz,1\nb1,b,7\n", encoding="utf-8")
-    code = main(["eval", "--creators", str(creators), "--briefs", str(briefs), "--labels", str(labels),
-                 "--output", str(tmp_path / "r.json"), "--cache-dir", str(tmp_path / "cache")])
+    labels.write_text(
+        "brief_id,creator_id,relevance\nb1,a,2\nb9,a,1\nb1,zz,1\nb1,b,7\n", encoding="utf-8"
+    )
+    code = main(
+        [
+            "eval",
+            "--creators",
+            str(creators),
+            "--briefs",
+            str(briefs),
+            "--labels",
+            str(labels),
+            "--output",
+            str(tmp_path / "r.json"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "l.csv:3" in err and "brief_id" in err

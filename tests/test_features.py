@@ -35,7 +35,9 @@ def case(brief: Brief, creators: list[Creator], seed: int = 0, dim: int = 8):
     voice = unit((n, dim)) * voice_known[:, None]
     cands = Candidates(list(creators), unit((n, dim)), voice.astype(np.float32), voice_known)
     axis = unit(dim) if brief.tone else None
-    ctx = QueryContext(query=unit(dim), as_of=AS_OF, tone_axis=axis, tone_label=", ".join(brief.tone) or None)
+    ctx = QueryContext(
+        query=unit(dim), as_of=AS_OF, tone_axis=axis, tone_label=", ".join(brief.tone) or None
+    )
     results = {
         "niche": niche_signal(brief, cands, ctx),
         "tone": tone_signal(brief, cands, ctx),
@@ -48,25 +50,64 @@ def case(brief: Brief, creators: list[Creator], seed: int = 0, dim: int = 8):
 
 
 BRIEF = Brief(
-    brand="Rapha", description="winter cycling jacket", brief_id="b1", tone=("calm",),
-    audience=Audience(gender={"male": 0.6, "female": 0.4}), goal="conversion", tiers=("micro",),
-    budget=10_000.0, competitors=("Castelli",),
+    brand="Rapha",
+    description="winter cycling jacket",
+    brief_id="b1",
+    tone=("calm",),
+    audience=Audience(gender={"male": 0.6, "female": 0.4}),
+    goal="conversion",
+    tiers=("micro",),
+    budget=10_000.0,
+    competitors=("Castelli",),
 )
 CREATORS = [
-    Creator("c0", handle="rider", bio="road cycling", followers=25_000, engagement_rate=0.078,
-            price_per_post=2_500.0,
-            audience=Audience(gender={"male": 0.7, "female": 0.3}),
-            posts=(Post("Loving my new kit #ad @castelli", posted_at=date(2026, 9, 21), sponsored=True,
-                        brands=("castelli",)),
-                   Post("Long ride today", posted_at=date(2026, 9, 1)))),
+    Creator(
+        "c0",
+        handle="rider",
+        bio="road cycling",
+        followers=25_000,
+        engagement_rate=0.078,
+        price_per_post=2_500.0,
+        audience=Audience(gender={"male": 0.7, "female": 0.3}),
+        posts=(
+            Post(
+                "Loving my new kit #ad @castelli",
+                posted_at=date(2026, 9, 21),
+                sponsored=True,
+                brands=("castelli",),
+            ),
+            Post("Long ride today", posted_at=date(2026, 9, 1)),
+        ),
+    ),
     Creator("c1", bio="gravel", followers=500, posts=(Post("gravel day"),)),
     Creator("c2", bio="nothing known"),
-    Creator("c3", followers=2_000_000, engagement_rate=0.0017, price_per_post=900.0, currency="EUR",
-            posts=(Post("Old deal #sponsored with @castelli", posted_at=date(2024, 1, 1), sponsored=True,
-                        brands=("castelli",)),)),
-    Creator("c4", followers=150_000,
-            posts=(Post("thanks @castelli for the kit #ad", posted_at=None, sponsored=True,
-                        brands=("castelli",)),)),
+    Creator(
+        "c3",
+        followers=2_000_000,
+        engagement_rate=0.0017,
+        price_per_post=900.0,
+        currency="EUR",
+        posts=(
+            Post(
+                "Old deal #sponsored with @castelli",
+                posted_at=date(2024, 1, 1),
+                sponsored=True,
+                brands=("castelli",),
+            ),
+        ),
+    ),
+    Creator(
+        "c4",
+        followers=150_000,
+        posts=(
+            Post(
+                "thanks @castelli for the kit #ad",
+                posted_at=None,
+                sponsored=True,
+                brands=("castelli",),
+            ),
+        ),
+    ),
 ]
 
 
@@ -97,14 +138,19 @@ def test_signal_columns_copy_the_signal_matrix(built):
         np.testing.assert_allclose(col[f"{s}_signal"], sm.values[:, j].astype(np.float32))
         np.testing.assert_array_equal(col[f"{s}_known"], sm.known[:, j].astype(np.float32))
     np.testing.assert_allclose(col["niche_cosine"], sm.niche_sim, rtol=1e-6)
-    np.testing.assert_allclose(col["niche_cosine_gap"], sm.niche_sim - sm.niche_sim.max(), atol=1e-6)
+    np.testing.assert_allclose(
+        col["niche_cosine_gap"], sm.niche_sim - sm.niche_sim.max(), atol=1e-6
+    )
     assert col["niche_cosine_gap"].max() == pytest.approx(0.0)
 
 
 def test_creator_features(built):
     _, _, _, col, _ = built
-    np.testing.assert_allclose(col["tier_log_followers"][[0, 1, 3]],
-                               np.log10(1 + np.array([25_000, 500, 2_000_000])), rtol=1e-6)
+    np.testing.assert_allclose(
+        col["tier_log_followers"][[0, 1, 3]],
+        np.log10(1 + np.array([25_000, 500, 2_000_000])),
+        rtol=1e-6,
+    )
     assert np.isnan(col["tier_log_followers"][2])
     assert col["tier_ordinal"][[0, 1, 3, 4]].tolist() == [2.0, 0.0, 4.0, 3.0]
     assert np.isnan(col["tier_ordinal"][2])
@@ -123,16 +169,22 @@ def test_creator_features(built):
 def test_conflict_days_since_capped_with_a_none_value(built):
     _, _, _, col, _ = built
     days, has = col["conflict_days_since"], col["conflict_has_competitor_post"]
-    assert days[0] == 41 and has[0] == 1            # Castelli 41 days before AS_OF
-    assert days[1] == DAYS_CAP and has[1] == 0      # no competitor work: the "none" value
-    assert days[3] == DAYS_CAP and has[3] == 1      # older than the cap: capped
-    assert np.isnan(days[4]) and has[4] == 1        # undated competitor post: age unknown
+    assert days[0] == 41 and has[0] == 1  # Castelli 41 days before AS_OF
+    assert days[1] == DAYS_CAP and has[1] == 0  # no competitor work: the "none" value
+    assert days[3] == DAYS_CAP and has[3] == 1  # older than the cap: capped
+    assert np.isnan(days[4]) and has[4] == 1  # undated competitor post: age unknown
 
 
 def test_brief_flags_and_goal_one_hot(built):
     _, _, _, col, _ = built
-    for name in ("brief_has_tone", "brief_has_audience", "brief_has_budget", "brief_has_tiers",
-                 "brief_has_competitors", "brief_goal_conversion"):
+    for name in (
+        "brief_has_tone",
+        "brief_has_audience",
+        "brief_has_budget",
+        "brief_has_tiers",
+        "brief_has_competitors",
+        "brief_goal_conversion",
+    ):
         assert (col[name] == 1).all(), name
     assert (col["brief_goal_awareness"] == 0).all() and (col["brief_goal_hybrid"] == 0).all()
 
@@ -142,7 +194,9 @@ def test_brief_flags_and_goal_one_hot(built):
     flags = [j for j, n in enumerate(names) if n.startswith("brief_")]
     assert (X[:, flags] == 0).all()
     assert (X[:, names.index("conflict_days_since")] == DAYS_CAP).all()
-    assert (X[:, names.index("tier_price_budget_ratio")] != X[:, names.index("tier_price_budget_ratio")]).all()
+    assert (
+        X[:, names.index("tier_price_budget_ratio")] != X[:, names.index("tier_price_budget_ratio")]
+    ).all()
 
 
 def test_rows_do_not_depend_on_other_candidates(built):

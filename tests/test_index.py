@@ -11,7 +11,24 @@ from matcher.errors import IndexMismatchError, MatcherError
 from matcher.index import CreatorIndex, build_and_save, profile_text, voice_text
 from matcher.schema import Creator, Post
 
-WORDS = ["run", "trail", "bake", "bread", "code", "python", "yoga", "calm", "money", "invest", "game", "play", "dog", "cat", "coffee", "bean"]
+WORDS = [
+    "run",
+    "trail",
+    "bake",
+    "bread",
+    "code",
+    "python",
+    "yoga",
+    "calm",
+    "money",
+    "invest",
+    "game",
+    "play",
+    "dog",
+    "cat",
+    "coffee",
+    "bean",
+]
 
 
 def synthetic_creators(n: int = 300, seed: int = 0) -> list[Creator]:
@@ -19,8 +36,12 @@ def synthetic_creators(n: int = 300, seed: int = 0) -> list[Creator]:
     out = []
     for i in range(n):
         bio = " ".join(rng.choice(WORDS, size=5))
-        posts = tuple(Post(" ".join(rng.choice(WORDS, size=8))) for _ in range(int(rng.integers(0, 4))))
-        out.append(Creator(f"c{i:04d}", bio=bio, posts=posts, followers=int(rng.integers(100, 10**6))))
+        posts = tuple(
+            Post(" ".join(rng.choice(WORDS, size=8))) for _ in range(int(rng.integers(0, 4)))
+        )
+        out.append(
+            Creator(f"c{i:04d}", bio=bio, posts=posts, followers=int(rng.integers(100, 10**6)))
+        )
     return out
 
 
@@ -34,7 +55,9 @@ def test_faiss_search_equals_exact_numpy(tmp_path, fake_encoder):
         want = np.argsort(-exact, kind="stable")[:25]
         np.testing.assert_allclose(sims, exact[want], rtol=1e-5, atol=1e-5)
         # same set of rows up to ties at the cut-off
-        assert set(rows.tolist()) ^ set(want.tolist()) <= set(np.flatnonzero(np.isclose(exact, exact[want[-1]])).tolist())
+        assert set(rows.tolist()) ^ set(want.tolist()) <= set(
+            np.flatnonzero(np.isclose(exact, exact[want[-1]])).tolist()
+        )
 
 
 def test_search_with_allowed_rows(tmp_path, fake_encoder):
@@ -51,7 +74,10 @@ def test_save_load_round_trip_gives_identical_results(tmp_path, fake_encoder):
     out = build_and_save(creators, fake_encoder, tmp_path / "idx")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["count"] == 300 and manifest["dim"] == fake_encoder.dim
-    assert manifest["model_fingerprint"] == fake_encoder.fingerprint and manifest["format_version"] == 1
+    assert (
+        manifest["model_fingerprint"] == fake_encoder.fingerprint
+        and manifest["format_version"] == 1
+    )
     a = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path / "mem")
     b = CreatorIndex.load(out, fingerprint=fake_encoder.fingerprint)
     q = fake_encoder.encode(["calm yoga money"])[0]
@@ -102,8 +128,12 @@ def test_duplicate_ids_rejected(tmp_path, fake_encoder):
 
 
 def test_texts_embedded():
-    c = Creator("x", bio="Trail runner", categories=("Sports",),
-                posts=(Post("old #ultra #fyp"), Post("new #ultra #trail")))
+    c = Creator(
+        "x",
+        bio="Trail runner",
+        categories=("Sports",),
+        posts=(Post("old #ultra #fyp"), Post("new #ultra #trail")),
+    )
     assert profile_text(c) == "Trail runner | Sports | #ultra #trail"
     assert voice_text(c) == "old #ultra #fyp\nnew #ultra #trail"
     assert voice_text(Creator("empty")) == ""

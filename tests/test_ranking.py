@@ -33,8 +33,10 @@ def test_score_is_weighted_mean_and_contributions_add_up():
 
 
 def test_unknown_signal_is_neutral():
-    sm = matrix([[1, 1, 1, 1, 1, 1], [1, 1, 0.5, 1, 1, 1], [1, 1, 0.0, 1, 1, 1]],
-                [[1] * 6, [1] * 6, [1, 1, 0, 1, 1, 1]])
+    sm = matrix(
+        [[1, 1, 1, 1, 1, 1], [1, 1, 0.5, 1, 1, 1], [1, 1, 0.0, 1, 1, 1]],
+        [[1] * 6, [1] * 6, [1, 1, 0, 1, 1, 1]],
+    )
     score, contrib = WeightedRanker().rank(sm, None)  # type: ignore[arg-type]
     assert score[2] == pytest.approx(score[1])  # unknown audience counts as 0.5, not as its value
     assert contrib["audience"][2] == 0.0

@@ -20,7 +20,7 @@ from matcher.errors import MatcherError, ModelNotFoundError, NotFittedError
 from matcher.features import FEATURE_NAMES, build_features
 from matcher.learned import ARTIFACT_FORMAT, LEARNERS, LearnedRanker, load_learned_ranker
 from matcher.ranking import SignalMatrix
-from matcher.schema import SIGNALS, Audience, Brief, Creator, Label, Post
+from matcher.schema import Audience, Brief, Creator, Label, Post
 from matcher.training import (
     BriefData,
     Recipe,
@@ -63,8 +63,13 @@ class RankerContract:
     graded = True
 
     def make(self, **kw) -> LearnedRanker:
-        args = {"learner": self.learner, "features": FEATS, "params": dict(SMALL[self.learner]),
-                "seed": 0, "n_jobs": 1}
+        args = {
+            "learner": self.learner,
+            "features": FEATS,
+            "params": dict(SMALL[self.learner]),
+            "seed": 0,
+            "n_jobs": 1,
+        }
         args.update(kw)
         return LearnedRanker(**args)
 
@@ -82,7 +87,11 @@ class RankerContract:
         r = self.make()
         assert not [a for a in vars(r) if a.endswith("_") and not a.startswith("__")]
         X, _, _ = known_answer(2, 5)
-        for call in (lambda: r.predict(X), lambda: r.decision_function(X), lambda: r.contributions(X)):
+        for call in (
+            lambda: r.predict(X),
+            lambda: r.decision_function(X),
+            lambda: r.contributions(X),
+        ):
             with pytest.raises(NotFittedError, match="not fitted"):
                 call()
         with pytest.raises(AttributeError):  # NotFittedError is also an AttributeError
@@ -126,7 +135,9 @@ class RankerContract:
         # the deciding feature moves the score most
         assert np.mean(np.abs(c[FEATS[0]])) > max(np.mean(np.abs(c[f])) for f in FEATS[1:])
         if self.learner == "lightgbm":  # exact: the contributions add up to the raw score
-            np.testing.assert_allclose(sum(c.values()), r.decision_function(X[:25]), rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(
+                sum(c.values()), r.decision_function(X[:25]), rtol=1e-6, atol=1e-9
+            )
 
     def test_interleaved_groups_are_made_contiguous(self):
         X, y, g = known_answer(8, 20)
@@ -178,14 +189,30 @@ def minimal_card(r: LearnedRanker) -> dict:
     from matcher.features import FEATURE_VERSION
 
     return {
-        "format_version": ARTIFACT_FORMAT, "feature_version": FEATURE_VERSION, "learner": r.learner,
-        "features": list(r.features_), "params": r.params, "seed": r.seed, "n_jobs": r.n_jobs,
-        "candidates": 10, "as_of": "2026-11-01", "metric": "ndcg@10", "training_seconds": 0.0,
+        "format_version": ARTIFACT_FORMAT,
+        "feature_version": FEATURE_VERSION,
+        "learner": r.learner,
+        "features": list(r.features_),
+        "params": r.params,
+        "seed": r.seed,
+        "n_jobs": r.n_jobs,
+        "candidates": 10,
+        "as_of": "2026-11-01",
+        "metric": "ndcg@10",
+        "training_seconds": 0.0,
         "created_at": "2026-11-01T00:00:00Z",
         "cv": {"folds": 2, "n_briefs": 0, "systems": {}, "selected": r.learner},
-        "heldout": None, "libraries": {},
-        "data": {"fingerprints": {}, "n_briefs": 0, "n_train_briefs": 0, "n_heldout_briefs": 0,
-                 "n_rows": 0, "n_relevant_rows": 0, "catalogue_size": 0},
+        "heldout": None,
+        "libraries": {},
+        "data": {
+            "fingerprints": {},
+            "n_briefs": 0,
+            "n_train_briefs": 0,
+            "n_heldout_briefs": 0,
+            "n_rows": 0,
+            "n_relevant_rows": 0,
+            "catalogue_size": 0,
+        },
     }
 
 
@@ -213,25 +240,33 @@ def test_artifact_files(saved_model):
 
 def test_other_format_version_is_refused(saved_model, tmp_path):
     bad = edit_card(saved_model, tmp_path / "v2", format_version=ARTIFACT_FORMAT + 1)
-    with pytest.raises(MatcherError, match=r"card\.json: model format version 2, this matcher reads version 1"):
+    with pytest.raises(
+        MatcherError, match=r"card\.json: model format version 2, this matcher reads version 1"
+    ):
         load_learned_ranker(bad)
 
 
 def test_other_feature_version_is_refused(saved_model, tmp_path):
     bad = edit_card(saved_model, tmp_path / "fv", feature_version=999)
-    with pytest.raises(MatcherError, match=r"card\.json: features were built by feature version 999"):
+    with pytest.raises(
+        MatcherError, match=r"card\.json: features were built by feature version 999"
+    ):
         load_learned_ranker(bad)
 
 
 def test_unknown_feature_is_refused_naming_it(saved_model, tmp_path):
     bad = edit_card(saved_model, tmp_path / "unk", features=[*FEATS[:-1], "creator_star_sign"])
-    with pytest.raises(MatcherError, match=r"card\.json: the model reads feature\(s\) \['creator_star_sign'\]"):
+    with pytest.raises(
+        MatcherError, match=r"card\.json: the model reads feature\(s\) \['creator_star_sign'\]"
+    ):
         load_learned_ranker(bad)
 
 
 def test_feature_list_differing_from_the_model_file_is_refused(saved_model, tmp_path):
     bad = edit_card(saved_model, tmp_path / "order", features=list(reversed(FEATS)))
-    with pytest.raises(MatcherError, match=r"model\.txt: the model's features .* differ from the feature list"):
+    with pytest.raises(
+        MatcherError, match=r"model\.txt: the model's features .* differ from the feature list"
+    ):
         load_learned_ranker(bad)
 
 
@@ -285,13 +320,13 @@ def test_shipped_recipe_loads():
 
 def test_recipe_errors_name_the_file_and_key(tmp_path):
     p = tmp_path / "r.toml"
-    p.write_text('[train]\nfoldz = 3\n')
+    p.write_text("[train]\nfoldz = 3\n")
     with pytest.raises(MatcherError, match=r"r\.toml: \[train\] has unknown key\(s\) \['foldz'\]"):
         load_recipe(p)
     p.write_text('[train]\nfeatures = ["niche_cosine", "bogus"]\n')
     with pytest.raises(MatcherError, match=r"unknown feature\(s\) \['bogus'\]"):
         load_recipe(p)
-    p.write_text('[xgboost]\nn = 1\n')
+    p.write_text("[xgboost]\nn = 1\n")
     with pytest.raises(MatcherError, match="unknown table"):
         load_recipe(p)
 
@@ -340,18 +375,26 @@ def synthetic_briefs(n_briefs: int = 15, n_creators: int = 300, top: int = 60, s
         rel = np.zeros(n_creators, dtype=np.int8)
         in_top = order[:top]
         rel[in_top] = np.digitize(quality[in_top], [0.7, 0.85, 0.95])
-        labelled_out = order[top:top + 10]  # labelled (as 0) outside the retrieval
+        labelled_out = order[top : top + 10]  # labelled (as 0) outside the retrieval
         rows = np.concatenate([in_top, labelled_out])
         X = np.zeros((rows.size, len(FEATURE_NAMES)), dtype=np.float32)
         X[:, cols["niche_cosine"]] = sims[rows]
         X[:, cols["tier_ordinal"]] = quality[rows]
         excluded = np.zeros(rows.size, dtype=bool)
         excluded[3] = True
-        out.append(BriefData(
-            brief_id=f"s{b:02d}", X=X, y=rel[rows].astype(np.int64), rows=rows,
-            in_top=np.arange(rows.size) < top, excluded=excluded,
-            weighted=sims[rows].astype(np.float64), sims=sims, relevance=rel,
-        ))
+        out.append(
+            BriefData(
+                brief_id=f"s{b:02d}",
+                X=X,
+                y=rel[rows].astype(np.int64),
+                rows=rows,
+                in_top=np.arange(rows.size) < top,
+                excluded=excluded,
+                weighted=sims[rows].astype(np.float64),
+                sims=sims,
+                relevance=rel,
+            )
+        )
     ids = np.array([f"c{i:04d}" for i in range(n_creators)], dtype=object)
     return out, ids
 
@@ -369,8 +412,14 @@ def test_catalogue_scores_place_others_below_and_exclusions_last():
 
 def test_cross_validation_is_grouped_and_finds_the_known_answer():
     data, ids = synthetic_briefs()
-    recipe = Recipe(folds=3, learners=("lightgbm", "hgb_regressor"), features=("niche_cosine", "tier_ordinal"),
-                    params={k: SMALL[k] for k in ("lightgbm", "hgb_regressor")}, n_jobs=1, candidates=60)
+    recipe = Recipe(
+        folds=3,
+        learners=("lightgbm", "hgb_regressor"),
+        features=("niche_cosine", "tier_ordinal"),
+        params={k: SMALL[k] for k in ("lightgbm", "hgb_regressor")},
+        n_jobs=1,
+        candidates=60,
+    )
     logs: list[str] = []
     cv = cross_validate(data, recipe, ids, log=logs.append)
     assert len(cv.folds) == 3 and len(logs) == 3
@@ -404,8 +453,14 @@ def engine_case(brief: Brief, creators: list[Creator], seed: int = 0):
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     cands = Candidates(list(creators), v[:n], v[:n].copy(), np.ones(n, bool))
     ctx = QueryContext(query=v[n], as_of=date(2026, 11, 1))
-    fns = {"niche": niche_signal, "tone": tone_signal, "audience": audience_signal, "tier": tier_signal,
-           "conflict": conflict_signal, "authenticity": authenticity_signal}
+    fns = {
+        "niche": niche_signal,
+        "tone": tone_signal,
+        "audience": audience_signal,
+        "tier": tier_signal,
+        "conflict": conflict_signal,
+        "authenticity": authenticity_signal,
+    }
     results = {k: f(brief, cands, ctx) for k, f in fns.items()}
     return SignalMatrix.from_results(results, niche_similarity(ctx, cands)), cands
 
@@ -413,16 +468,31 @@ def engine_case(brief: Brief, creators: list[Creator], seed: int = 0):
 def test_rank_scores_candidates_and_explains_by_signal():
     from matcher.explain import reasons_for
 
-    brief = Brief(brand="Acme", description="shoes", goal="awareness", tiers=("macro",),
-                  audience=Audience(gender={"female": 1.0}))
-    creators = [Creator(f"c{i}", bio="runner", followers=10 ** (3 + i % 4), engagement_rate=0.05,
-                        audience=Audience(gender={"female": (i % 5) / 4, "male": 1 - (i % 5) / 4}),
-                        posts=(Post("a run", posted_at=date(2026, 10, 1)),)) for i in range(30)]
+    brief = Brief(
+        brand="Acme",
+        description="shoes",
+        goal="awareness",
+        tiers=("macro",),
+        audience=Audience(gender={"female": 1.0}),
+    )
+    creators = [
+        Creator(
+            f"c{i}",
+            bio="runner",
+            followers=10 ** (3 + i % 4),
+            engagement_rate=0.05,
+            audience=Audience(gender={"female": (i % 5) / 4, "male": 1 - (i % 5) / 4}),
+            posts=(Post("a run", posted_at=date(2026, 10, 1)),),
+        )
+        for i in range(30)
+    ]
     sm, cands = engine_case(brief, creators)
     X_all, names = build_features(brief, sm, cands, date(2026, 11, 1))
     y = np.digitize(X_all[:, names.index("audience_signal")], [0.5, 0.9]).astype(np.int64)
     X = np.vstack([X_all] * 4)
-    r = LearnedRanker(params=SMALL["lightgbm"], n_jobs=1).fit(X, np.tile(y, 4), np.repeat(["a", "b", "c", "d"], 30))
+    r = LearnedRanker(params=SMALL["lightgbm"], n_jobs=1).fit(
+        X, np.tile(y, 4), np.repeat(["a", "b", "c", "d"], 30)
+    )
     with pytest.raises(MatcherError, match="needs the brief"):
         r.rank(sm, cands)
     score, contrib = r.rank(sm, cands, brief=brief, as_of=date(2026, 11, 1))
@@ -456,15 +526,37 @@ def tiny_world(seed: int = 0):
         followers = int(rng.integers(2_000, 900_000))
         posts = [Post(f"{words} day {k}", posted_at=date(2026, 10, 1 + k)) for k in range(3)]
         if i % 7 == 0:
-            posts.append(Post(f"thanks @{rival.lower()} #ad", posted_at=date(2026, 9, 1), sponsored=True,
-                              brands=(rival.lower(),)))
-        creators.append(Creator(f"c{i:03d}", handle=f"h{i}", bio=f"{niche} {words}", posts=tuple(posts),
-                                followers=followers, engagement_rate=(0.1 if good else 0.004)))
+            posts.append(
+                Post(
+                    f"thanks @{rival.lower()} #ad",
+                    posted_at=date(2026, 9, 1),
+                    sponsored=True,
+                    brands=(rival.lower(),),
+                )
+            )
+        creators.append(
+            Creator(
+                f"c{i:03d}",
+                handle=f"h{i}",
+                bio=f"{niche} {words}",
+                posts=tuple(posts),
+                followers=followers,
+                engagement_rate=(0.1 if good else 0.004),
+            )
+        )
     for b in range(12):
         niche = list(NICHES)[b % 4]
         words, brand, rival = NICHES[niche]
-        briefs.append(Brief(brand=brand, description=words, brief_id=f"b{b:02d}", competitors=(rival,),
-                            exclusivity_days=30, k=5))
+        briefs.append(
+            Brief(
+                brand=brand,
+                description=words,
+                brief_id=f"b{b:02d}",
+                competitors=(rival,),
+                exclusivity_days=30,
+                k=5,
+            )
+        )
         for c in creators:
             same = c.bio.startswith(niche)
             if same or rng.uniform() < 0.1:
@@ -507,17 +599,29 @@ def test_train_end_to_end_is_reproducible(tiny_matcher, tmp_path):
     from matcher.training import train
 
     m, briefs, labels = tiny_matcher
-    recipe = Recipe(candidates=20, folds=3, holdout=0.25, learners=("lightgbm", "hgb_classifier"),
-                    params={k: SMALL[k] for k in ("lightgbm", "hgb_classifier")}, n_jobs=1)
-    cards = [train(m, briefs, labels, tmp_path / f"m{i}", recipe, split_dir=tmp_path / "split")
-             for i in range(2)]
+    recipe = Recipe(
+        candidates=20,
+        folds=3,
+        holdout=0.25,
+        learners=("lightgbm", "hgb_classifier"),
+        params={k: SMALL[k] for k in ("lightgbm", "hgb_classifier")},
+        n_jobs=1,
+    )
+    cards = [
+        train(m, briefs, labels, tmp_path / f"m{i}", recipe, split_dir=tmp_path / "split")
+        for i in range(2)
+    ]
     a, b = cards
     assert a["model_sha256"] == b["model_sha256"]  # same seed, same model, byte for byte
     for k in ("lightgbm", "hgb_classifier", "weighted"):
         assert a["cv"]["systems"][k]["ndcg@10"] == b["cv"]["systems"][k]["ndcg@10"]
     split = tmp_path / "split"
-    held = [json.loads(x)["brief_id"] for x in (split / "heldout_briefs.jsonl").read_text().splitlines()]
-    trained = [json.loads(x)["brief_id"] for x in (split / "train_briefs.jsonl").read_text().splitlines()]
+    held = [
+        json.loads(x)["brief_id"] for x in (split / "heldout_briefs.jsonl").read_text().splitlines()
+    ]
+    trained = [
+        json.loads(x)["brief_id"] for x in (split / "train_briefs.jsonl").read_text().splitlines()
+    ]
     assert held == a["heldout"]["brief_ids"] and len(held) == 3 and len(trained) == 9
     validated = [bid for fold in a["cv"]["validation_briefs"] for bid in fold]
     assert sorted(validated) == sorted(trained)  # CV saw the training briefs only, each once

@@ -73,7 +73,9 @@ def test_audience_countries_from_brief_markets():
 
 
 def test_audience_no_target_is_unknown_for_everyone():
-    r = audience_signal(brief(), cands_of([Creator("a", audience=Audience(gender={"male": 1.0}))]), ctx())
+    r = audience_signal(
+        brief(), cands_of([Creator("a", audience=Audience(gender={"male": 1.0}))]), ctx()
+    )
     assert not r.known.any()
 
 
@@ -82,7 +84,11 @@ def test_audience_no_target_is_unknown_for_everyone():
 
 @pytest.mark.parametrize(
     "followers,goal,better_than",
-    [(50_000, "conversion", 5_000_000), (5_000_000, "awareness", 50_000), (300_000, "hybrid", 2_000)],
+    [
+        (50_000, "conversion", 5_000_000),
+        (5_000_000, "awareness", 50_000),
+        (300_000, "hybrid", 2_000),
+    ],
 )
 def test_tier_goal_prefers_the_right_tier(followers, goal, better_than):
     cs = [Creator("a", followers=followers), Creator("b", followers=better_than)]
@@ -91,7 +97,11 @@ def test_tier_goal_prefers_the_right_tier(followers, goal, better_than):
 
 
 def test_tier_list_in_list_beats_neighbour_beats_far():
-    cs = [Creator("in", followers=50_000), Creator("near", followers=500_000), Creator("far", followers=5_000_000)]
+    cs = [
+        Creator("in", followers=50_000),
+        Creator("near", followers=500_000),
+        Creator("far", followers=5_000_000),
+    ]
     r = tier_signal(brief(tiers=("micro",)), cands_of(cs), ctx())
     assert r.score[0] == 1.0 and r.score[0] > r.score[1] > r.score[2]
 
@@ -133,7 +143,11 @@ def test_authenticity_judged_within_tier():
 
 
 def test_engagement_falls_back_to_posts():
-    c = Creator("p", followers=10_000, posts=(Post("a", likes=700, comments=80), Post("b", likes=900, comments=120)))
+    c = Creator(
+        "p",
+        followers=10_000,
+        posts=(Post("a", likes=700, comments=80), Post("b", likes=900, comments=120)),
+    )
     ratio = engagement_ratio([c])
     assert ratio[0] == pytest.approx((0.09) / 0.078)
 
@@ -169,7 +183,9 @@ def test_tone_unknown_without_brief_tone_or_posts(fake_encoder):
     r = tone_signal(brief(), cands, ctx(dim=fake_encoder.dim))
     assert not r.known.any()
     axis = tone_axis("funny", fake_encoder)
-    r = tone_signal(brief(tone=("funny",)), cands, ctx(dim=fake_encoder.dim, tone_axis=axis, tone_label="funny"))
+    r = tone_signal(
+        brief(tone=("funny",)), cands, ctx(dim=fake_encoder.dim, tone_axis=axis, tone_label="funny")
+    )
     assert r.known.tolist() == [True, False]
 
 
