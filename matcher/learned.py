@@ -103,6 +103,15 @@ class LearnedRanker(_Base):  # type: ignore[misc]
 
     def _make_model(self) -> Any:
         params = dict(self.params or {})
+        # domain knowledge: the score may only rise with these features (a better niche, audience
+        # or tier fit never hurts); keeps the model from learning shapes that do not transfer
+        increasing = set(params.pop("monotone_increasing", []) or [])
+        unknown = increasing - set(self._features())
+        if unknown:
+            raise ValueError(f"monotone_increasing names unknown feature(s) {sorted(unknown)}")
+        cst = [1 if f in increasing else 0 for f in self._features()]
+        if increasing:
+            params["monotone_constraints" if self.learner == "lightgbm" else "monotonic_cst"] = cst
         if self.learner == "lightgbm":
             import lightgbm as lgb
 
