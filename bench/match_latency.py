@@ -24,12 +24,15 @@ def main() -> int:
     ap.add_argument("--briefs", default=str(WORLD / "briefs.jsonl"))
     ap.add_argument("--k", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ranker", choices=["auto", "weighted", "learned"], default="auto")
     args = ap.parse_args()
     import faiss
     import torch
 
     faiss.omp_set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
+    from matcher.cli import load_ranker
+    from matcher.config import Settings
     from matcher.engine import Matcher
     from matcher.io import read_briefs
 
@@ -50,7 +53,7 @@ def main() -> int:
             check=True,
         )
     t = time.perf_counter()
-    m = Matcher.open(args.index)
+    m = Matcher.open(args.index, ranker=load_ranker(None, args.ranker, Settings()))
     briefs = read_briefs(args.briefs)
     m.recommend(briefs[0], args.k)  # warm-up: loads the model
     startup = time.perf_counter() - t
