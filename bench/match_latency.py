@@ -69,6 +69,7 @@ def main() -> int:
         "creators": len(m.index),
         "candidates": m.settings.candidates,
         "threads": args.threads,
+        "ranker": m.ranker.name,
         "p50_ms": round(float(np.percentile(a, 50)), 1),
         "p95_ms": round(float(np.percentile(a, 95)), 1),
         "max_ms": round(float(a.max()), 1),
