@@ -1,0 +1,392 @@
+"""Brand names: canonical keys, the variants a brand is known by, and matching them.
+
+:func:`brand_key` folds a brand name or handle to one canonical spelling: lower case, accents
+stripped, ``@``/``#`` and every space, dot, underscore, hyphen and punctuation mark removed,
+then corporate suffixes dropped while at least 3 characters remain ("rapha.cc" -> "rapha",
+"belkin_official" -> "belkin", "ElvieHQ" -> "elvie"). Short suffixes ("co", "cc", "app",
+"inc", "com", ...) are only dropped when written as a separate word, so "Costco" stays
+"costco"; "official" and "hq" are also dropped when glued on ("razerofficial" -> "razer").
+
+:func:`brand_keys` adds the variants a brand is also known by:
+
+* the name without trailing market or line descriptors ("uk", "usa", "running", "cycling",
+  "fitness", "outdoors", "packs", "store", "women", "beauty", ...), glued or separate, when at
+  least 4 characters remain: "castelli_cycling" -> "castelli", "whiskasuk" -> "whiskas";
+* the first word of a name of several words when it is distinctive: at least 4 characters
+  and not an ordinary word ("HOKA ONE ONE" -> "hoka", "Logitech G" -> "logitech"; but
+  "New Balance", "Royal Canin", "Four Seasons", "The Ordinary" keep only their full key).
+
+Matching (:class:`BrandMatcher`)
+Two keys match when one of their variants is equal, or when the shorter key is distinctive
+(not an ordinary word or a descriptor) and starts the longer one (>= 4 characters: "hoka"
+matches "@hokarunning" and "hokaoneone") or ends it (>= 5 characters and not itself ending
+in a descriptor: "kindle" matches "amazonkindle", "onrunning" does not match
+"salomonrunning"). Keys of 2-3 characters ("On", "NB", "Alo") only match exactly: "on" never
+matches "onrunning". Acronyms and numerals are not expanded ("NB" does not match "New
+Balance", "4 Seasons" not "Four Seasons"); list both spellings as competitors.
+
+In free text, a competitor is found when its name is written as a whole word or phrase, with
+or without the separators the brief used ("Logitech G", "logitech-g", "logitechg"). A
+one-word name that is also an ordinary word ("Moment", "Wise") must be capitalised there, and
+names under 3 characters are never looked for in free text (only as handles or partner lists).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+__all__ = [
+    "BrandMatcher",
+    "brand_key",
+    "brand_keys",
+    "display_brand",
+    "fold_accents",
+    "mentions",
+    "mentions_brand",
+    "normalize_text",
+]
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# -- vocabularies -----------------------------------------------------------------------------
+
+#: corporate / web suffixes, dropped from a key when written as a separate word
+_CORPORATE_WORDS = _wordset(
+    "official officiel oficial hq cc app inc co com ltd llc gmbh io net org plc corp"
+)
+#: corporate suffixes also dropped when glued to the name ("razerofficial", "elviehq")
+_CORPORATE_GLUED = ("official", "officiel", "oficial", "hq")
+#: market and product-line descriptors that brands append to handles ("hokarunning", "lidlgb")
+_DESCRIPTORS = (
+    "official", "hq", "app", "global", "world", "worldwide", "store", "shop", "online",
+    "usa", "us", "uk", "gb", "eu", "nyc", "running", "run", "cycling", "fitness", "outdoors",
+    "outdoor", "tools", "packs", "mobile", "hotels", "resorts", "books", "beauty", "cosmetics",
+    "women", "womens", "men", "mens", "kids", "sport", "sports", "nutrition", "gaming",
+    "esports", "home", "brand", "team", "de", "es", "fr", "it", "au", "ca", "mx",
+)  # fmt: skip
+#: descriptors that may only be stripped when written as a separate word (too short when glued)
+_DESCRIPTORS_WORD_ONLY = _wordset("de es fr it au ca mx run home team")
+_LONG_DESCRIPTORS = tuple(d for d in _DESCRIPTORS if len(d) >= 3)
+_DESCRIPTORS_GLUED = tuple(
+    sorted((d for d in _DESCRIPTORS if d not in _DESCRIPTORS_WORD_ONLY), key=len, reverse=True)
+)
+
+#: ordinary words: never used alone as a brand variant, and matched in free text only when
+#: capitalised. General English/Spanish vocabulary, not a list of brands.
+COMMON_WORDS = _wordset(
+    """
+    a an the and or of in on at to for by with from my our your their his her its this that
+    new old big best good great top first last next one two three four five six seven eight nine
+    ten hundred red blue green black white gold golden silver pink orange yellow purple brown grey
+    gray royal west east north south central hello hi hey love life live living home house world
+    city club team pro plus max mini ultra super smart simple pure true real free happy little
+    daily fresh urban natural organic planet power total magic wild active body beauty style
+    fashion market general national american british united global international original
+    classic prime premium modern better open clear bright light dark sun moon star stars sky sea
+    ocean river mountain mountains forest earth fire water air energy nature moment moments wise
+    time day days night year way well good kind nice sweet baby kids family mother father mama
+    papa friend friends people man men woman women girl girls boy boys game games play player
+    sport sports fit fitness run running ride cycling yoga food kitchen coffee tea shop store
+    brand studio lab labs co company group media news art design create story stories book books
+    pixel optimum willow apple target shell monster
+    el la los las de del y con para por mi tu su nuevo nueva casa vida amor mundo sol
+    der die das und mit für fur mein dein neu
+    """
+)
+
+# -- normalisation ----------------------------------------------------------------------------
+
+_WS_RE = re.compile(r"\s+")
+_KEY_WORD_RE = re.compile(r"[0-9a-z]+")
+
+
+def fold_accents(s: str) -> str:
+    """``s`` with accents removed and compatibility forms folded (NFKD), case kept."""
+    if s.isascii():
+        return s
+    decomposed = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_text(s: str) -> str:
+    """Lower-case, accent-free text with whitespace collapsed to single spaces."""
+    return _WS_RE.sub(" ", fold_accents(s).lower()).strip()
+
+
+def _key_words(name: str) -> list[str]:
+    """The alphanumeric words of a brand name, folded ("hoka.one.one" -> hoka, one, one)."""
+    return _KEY_WORD_RE.findall(fold_accents(name).lower())
+
+
+def _strip_corporate(words: list[str]) -> list[str]:
+    words = list(words)
+    while len(words) > 1 and words[-1] in _CORPORATE_WORDS and len("".join(words[:-1])) >= 3:
+        words.pop()
+    return words
+
+
+@lru_cache(maxsize=65536)
+def brand_key(name: str) -> str:
+    """The canonical key of a brand name or handle: "HOKA ONE ONE", "@hoka_one_one" -> "hokaoneone".
+
+    Lower case, accents stripped, ``@``/``#``, spaces, dots, underscores, hyphens and punctuation
+    removed; corporate suffixes ("official", "hq", "cc", "app", "inc", "co", ...) dropped while at
+    least 3 characters remain. Short suffixes are only dropped as separate words ("Costco" stays).
+    """
+    words = _strip_corporate(_key_words(name))
+    key = "".join(words)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _CORPORATE_GLUED:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+                key = key[: -len(suffix)]
+                changed = True
+    return key
+
+
+def _strip_descriptors_glued(key: str) -> str:
+    """``key`` without glued-on trailing descriptors, keeping at least 4 characters."""
+    changed = True
+    while changed:
+        changed = False
+        for d in _DESCRIPTORS_GLUED:
+            if key.endswith(d) and len(key) - len(d) >= 4:
+                key = key[: -len(d)]
+                changed = True
+                break
+    return key
+
+
+def _is_distinctive(word: str) -> bool:
+    return len(word) >= 4 and word not in COMMON_WORDS and not word.isdigit()
+
+
+@lru_cache(maxsize=65536)
+def brand_keys(name: str) -> frozenset[str]:
+    """The full :func:`brand_key` of ``name`` plus the variants it is also known by.
+
+    Variants: the name without trailing descriptors ("castelli_cycling" -> "castelli",
+    "whiskasuk" -> "whiskas", "Brooks Running" -> "brooks"), at least 4 characters left; and
+    the first word of a multi-word name when it is distinctive, i.e. >= 4 characters and not an
+    ordinary word ("HOKA ONE ONE" -> "hoka", "Logitech G" -> "logitech"; "New Balance" and
+    "Royal Canin" are never reduced to "new" / "royal").
+    """
+    full = brand_key(name)
+    if not full:
+        return frozenset()
+    keys = {full}
+    words = _strip_corporate(_key_words(name))
+    # separate trailing descriptor words
+    trimmed = list(words)
+    while len(trimmed) > 1 and trimmed[-1] in _DESCRIPTORS and len("".join(trimmed[:-1])) >= 4:
+        trimmed.pop()
+    if trimmed:
+        keys.add("".join(trimmed))
+    # glued descriptors ("hokarunning"), also after removing separate ones
+    for k in list(keys):
+        keys.add(_strip_descriptors_glued(k))
+    # distinctive first word
+    if len(words) >= 2 and _is_distinctive(words[0]):
+        keys.add(words[0])
+    return frozenset(k for k in keys if k)
+
+
+_DOTTED_SUFFIX_RE = re.compile(r"\.(?:cc|co|io|app)$")
+_UNDERSCORE_SUFFIX_RE = re.compile(r"_(?:official|officiel|oficial|hq|app)$")
+
+
+def display_brand(name: str) -> str:
+    """A brand as the user wrote it, for messages: without ``@``/``#``. An all-lowercase,
+    handle-like name is tidied: "hoka" -> "Hoka", "logitech g" -> "Logitech G",
+    "rapha.cc" -> "Rapha", "belkin_official" -> "Belkin", "on_running" -> "On Running";
+    any other spelling is kept ("HOKA", "CeraVe", "booking.com" -> "Booking.com")."""
+    s = name.strip().lstrip("@#").strip()
+    if s and s == s.lower():
+        s = _UNDERSCORE_SUFFIX_RE.sub("", _DOTTED_SUFFIX_RE.sub("", s)).replace("_", " ")
+        s = " ".join(w[:1].upper() + w[1:] for w in s.split())
+    return s
+
+
+# -- mentions ---------------------------------------------------------------------------------
+
+_MENTION_RE = re.compile(r"(?<![\w@#])([@#])(\w(?:[\w.]*\w)?)")
+
+
+def mentions(text: str) -> list[str]:
+    """The ``@handles`` and ``#tags`` in ``text``, in order, with their sigil ("@hoka", "#ad")."""
+    return [m.group(1) + m.group(2) for m in _MENTION_RE.finditer(text)]
+
+
+def _handles(text: str) -> list[str]:
+    return [m.group(2) for m in _MENTION_RE.finditer(text) if m.group(1) == "@"]
+
+
+# -- brand matching ---------------------------------------------------------------------------
+
+
+def _contains(short: str, long: str) -> bool:
+    """``short`` names the same brand as the longer key ``long``.
+
+    ``short`` must be distinctive (not an ordinary word or a descriptor) and either start
+    ``long`` (at least 4 characters: "hoka" in "hokarunning") or end it (at least 5 characters
+    and not itself ending in a descriptor: "kindle" in "amazonkindle", but "onrunning" is not
+    found in "salomonrunning").
+    """
+    if short in COMMON_WORDS or short in _DESCRIPTORS:
+        return False
+    if len(short) >= 4 and long.startswith(short):
+        return True
+    return len(short) >= 5 and long.endswith(short) and not short.endswith(_LONG_DESCRIPTORS)
+
+
+def _keys_match(a: frozenset[str], b: frozenset[str], contain: bool) -> bool:
+    if a & b:
+        return True
+    if not contain:
+        return False
+    for x in a:
+        for y in b:
+            if len(x) < len(y):
+                if _contains(x, y):
+                    return True
+            elif len(y) < len(x) and _contains(y, x):
+                return True
+    return False
+
+
+_PHRASE_SEP = r"[\s._-]?"
+
+
+def _phrase_pattern(name: str) -> tuple[str, str, bool] | None:
+    """A regex for ``name`` in free text, the key a match folds to, and whether the name must
+    be capitalised there.
+
+    Words of the name may be joined by nothing or by a space, dot, underscore or hyphen. A name
+    that becomes one word once its corporate suffix is dropped ("rapha.cc" -> "rapha"), and a
+    one-word name that is short or an ordinary word, must be capitalised in the text.
+    """
+    all_words = _key_words(name)
+    words = _strip_corporate(all_words)
+    joined = "".join(words)
+    if len(joined) < 3:
+        return None
+    body = _PHRASE_SEP.join(re.escape(w) for w in words)
+    needs_capital = len(words) == 1 and (
+        joined in COMMON_WORDS or len(joined) < 4 or len(all_words) > 1
+    )
+    return body, brand_key(joined), needs_capital
+
+
+def _alternation(bodies: set[str], flags: int) -> re.Pattern[str] | None:
+    """One regex matching any of ``bodies`` as a whole word (not inside a handle or hashtag)."""
+    if not bodies:
+        return None
+    alternatives = "|".join(sorted(bodies, key=len, reverse=True))
+    return re.compile(rf"(?<![\w@#-])(?:{alternatives})(?![\w-])", flags)
+
+
+class BrandMatcher:
+    """Tells which of a list of competitors a set of brand keys, or a raw text, names.
+
+    Built once per brief from its competitor names (any spelling: "HOKA ONE ONE", "@hoka",
+    "hokaoneone"). :meth:`match_keys` compares brand keys (partners of a sponsored post);
+    :meth:`match_text` also reads free text, handles and hashtags. Both return the competitor
+    names as the brief wrote them (see :func:`display_brand`), in brief order.
+    """
+
+    def __init__(self, competitors: Iterable[str]) -> None:
+        #: competitor names for messages, in brief order, one per distinct brand key
+        self.competitors: list[str] = []
+        self._keys: list[frozenset[str]] = []
+        self._cache: dict[str, tuple[int, ...]] = {}
+        self._phrase_owner: dict[str, list[int]] = {}
+        seen: set[str] = set()
+        insensitive: set[str] = set()
+        sensitive: set[str] = set()
+        for raw in competitors:
+            name = (raw or "").strip().lstrip("@#").strip()
+            key = brand_key(name)
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            i = len(self.competitors)
+            self.competitors.append(display_brand(name))
+            self._keys.append(brand_keys(name))
+            words = _key_words(name)
+            variants = [name]
+            if len(words) >= 2 and _is_distinctive(words[0]):
+                variants.append(words[0])
+            for v in variants:
+                built = _phrase_pattern(v)
+                if built is None:
+                    continue
+                body, phrase_key, needs_capital = built
+                owners = self._phrase_owner.setdefault(phrase_key, [])
+                if i not in owners:
+                    owners.append(i)
+                if needs_capital:
+                    sensitive.update({body.capitalize(), body.upper()})
+                else:
+                    insensitive.add(body)
+        self._text_ci = _alternation(insensitive, re.IGNORECASE)
+        self._text_cs = _alternation(sensitive, 0)
+
+    def __len__(self) -> int:
+        return len(self.competitors)
+
+    def __bool__(self) -> bool:
+        return bool(self.competitors)
+
+    def _match_key(self, key: str, contain: bool = True) -> tuple[int, ...]:
+        cache_key = key if contain else "\0" + key
+        hit = self._cache.get(cache_key)
+        if hit is not None:
+            return hit
+        variants = brand_keys(key)
+        out = tuple(i for i, ck in enumerate(self._keys) if _keys_match(ck, variants, contain))
+        self._cache[cache_key] = out
+        return out
+
+    def match_indices(self, keys: Iterable[str], text: str | None = None) -> set[int]:
+        """Indices (into :attr:`competitors`) named by ``keys`` or by ``text``."""
+        found: set[int] = set()
+        for k in keys:
+            found.update(self._match_key(k))
+        if text:
+            found.update(self._text_indices(text))
+        return found
+
+    def _text_indices(self, text: str) -> set[int]:
+        found: set[int] = set()
+        for sigil, tag in ((m.group(1), m.group(2)) for m in _MENTION_RE.finditer(text)):
+            found.update(self._match_key(brand_key(tag), contain=sigil == "@"))
+        folded = fold_accents(text)
+        for pattern in (self._text_ci, self._text_cs):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(folded):
+                found.update(self._phrase_owner.get(brand_key(m.group(0)), ()))
+        return found
+
+    def match_keys(self, keys: Iterable[str]) -> list[str]:
+        """The competitors (as the brief wrote them) that any of the brand ``keys`` names."""
+        return [self.competitors[i] for i in sorted(self.match_indices(keys))]
+
+    def match_text(self, text: str) -> list[str]:
+        """The competitors named in ``text``: as words, handles (``@hokarunning``) or hashtags."""
+        return [self.competitors[i] for i in sorted(self._text_indices(text))]
+
+
+def mentions_brand(sponsorship_brands: Iterable[str], competitor: str) -> bool:
+    """True when any of the brand names/keys names ``competitor`` (any spelling)."""
+    comp = brand_keys(competitor)
+    if not comp:
+        return False
+    return any(_keys_match(comp, brand_keys(b), contain=True) for b in sponsorship_brands if b)
