@@ -53,7 +53,10 @@ def main() -> int:
             check=True,
         )
     t = time.perf_counter()
-    m = Matcher.open(args.index, ranker=load_ranker(None, args.ranker, Settings()))
+    m = Matcher.open(args.index)
+    learned = load_ranker(None, args.ranker, Settings(), index=m.index)
+    if learned is not None:
+        m.ranker = learned
     briefs = read_briefs(args.briefs)
     m.recommend(briefs[0], args.k)  # warm-up: loads the model
     startup = time.perf_counter() - t

@@ -192,8 +192,13 @@ def _match_args(p: argparse.ArgumentParser) -> None:
     _common(p)
 
 
-def load_ranker(model: str | None, ranker: str, settings):  # type: ignore[no-untyped-def]
-    """The ranker to use: --model, or models/default when it exists and --ranker allows."""
+def load_ranker(model: str | None, ranker: str, settings, index=None):  # type: ignore[no-untyped-def]
+    """The ranker to use: --model, or models/default when it exists and --ranker allows.
+
+    With ``index``, the installed default model is skipped (weighted ranker, said on stderr) when
+    the index's catalogue mostly lacks data the model was trained with (see
+    :mod:`matcher.coverage`); ``--model`` or ``--ranker learned`` always use the model.
+    """
     if ranker == "weighted":
         return None
     try:
@@ -207,6 +212,19 @@ def load_ranker(model: str | None, ranker: str, settings):  # type: ignore[no-un
         if model or ranker == "learned":
             raise MatcherError(f"{model or 'models/default'}: no learned ranker there")
         return None
+    if index is not None and not model and ranker == "auto":
+        from matcher.coverage import coverage_mismatch, index_coverage
+        from matcher.learned import read_card
+
+        trained = (read_card(path).get("data") or {}).get("coverage") or {}
+        lacking = coverage_mismatch(trained, index_coverage(index)) if trained else []
+        if lacking:
+            print(
+                f"matcher: using the weighted ranker: {path} was trained on a catalogue with "
+                f"data this one mostly lacks ({'; '.join(lacking)}); --ranker learned forces it",
+                file=sys.stderr,
+            )
+            return None
     return load_learned_ranker(path)
 
 
@@ -218,9 +236,10 @@ def run_match(args: argparse.Namespace) -> int:
         raise MatcherError(f"--k must be >= 1, got {args.k}")
     briefs = read_briefs(args.brief)
     s = _settings(args)
-    m = Matcher.open(
-        args.index, s, ranker=load_ranker(args.model, args.ranker, s), as_of=args.as_of
-    )
+    m = Matcher.open(args.index, s, as_of=args.as_of)
+    learned = load_ranker(args.model, args.ranker, s, index=m.index)
+    if learned is not None:
+        m.ranker = learned
     out = sys.stdout
     if args.format == "csv":
         w = csv.writer(out)

@@ -115,7 +115,7 @@ def run_eval(args: argparse.Namespace) -> int:
     ids = index.catalogue.all_ids()
     if ids != [c.creator_id for c in creators]:
         raise MatcherError(f"{path}: the index holds other creators than {args.creators}")
-    ranker = load_ranker(args.model, args.ranker, s)
+    ranker = load_ranker(args.model, args.ranker, s, index=index)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     m = Matcher(index, enc, s, ranker=ranker, as_of=as_of)
     pop = PopularityBaseline().fit(creators)

@@ -86,8 +86,10 @@ def run_serve(args: argparse.Namespace) -> int:
     s = _settings(args)
     store = Store(_db_path(args))
     try:
-        ranker = load_ranker(args.model, "auto", s)
-        matcher = Matcher.open(args.index, s, ranker=ranker)
+        matcher = Matcher.open(args.index, s)
+        ranker = load_ranker(args.model, "auto", s, index=matcher.index)
+        if ranker is not None:
+            matcher.ranker = ranker
         matcher.encoder.encode(["warm-up"])  # load the model now, not on the first request
         app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)
         print(

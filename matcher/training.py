@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.coverage import index_coverage
 from matcher.errors import MatcherError
 from matcher.features import FEATURE_NAMES, FEATURE_VERSION, build_features, check_feature_names
 from matcher.learned import (
@@ -558,6 +559,9 @@ def train(
             "n_relevant_rows": int((y >= 1).sum()),
             "index_model_fingerprint": matcher.index.manifest.model_fingerprint,
             "catalogue_size": int(ids.size),
+            # what the catalogue had: the engine falls back to the weighted ranker on an index
+            # that mostly lacks it (matcher.coverage)
+            "coverage": index_coverage(matcher.index),
         },
         "libraries": library_versions(),
         "training_seconds": None,
@@ -622,6 +626,13 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"top {card['candidates']} creators by niche similarity per brief plus every labelled creator",
         f"- catalogue of {card['data']['catalogue_size']} creators",
     ]
+    cov = card["data"].get("coverage")
+    if cov:
+        lines.append(
+            "- share of creators with "
+            + ", ".join(f"{k} {v:.0%}" for k, v in cov.items())
+            + " (on an index that mostly lacks one of these the engine uses the weighted ranker)"
+        )
     for k, v in card["data"]["fingerprints"].items():
         lines.append(f"- {k}: sha256 `{v}`")
     lines += [

@@ -1,0 +1,81 @@
+"""The coverage guard: a learned ranker is not applied to a catalogue unlike its training one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from matcher.coverage import catalogue_coverage, coverage_mismatch
+from matcher.schema import Audience, Creator, Post
+
+FULL = Creator(
+    "a",
+    posts=(Post("hi", likes=3),),
+    audience=Audience(gender={"male": 1.0}),
+    price_per_post=100.0,
+    engagement_rate=0.05,
+)
+BIO_ONLY = Creator("b", bio="crypto trader", engagement_rate=0.1)
+
+
+def test_catalogue_coverage_counts_each_kind_of_data():
+    cov = catalogue_coverage([FULL, BIO_ONLY])
+    assert cov == {"posts": 0.5, "audience": 0.5, "price": 0.5, "engagement": 1.0}
+    assert catalogue_coverage([]) == {
+        "posts": 0.0,
+        "audience": 0.0,
+        "price": 0.0,
+        "engagement": 0.0,
+    }
+
+
+def test_mismatch_names_what_the_catalogue_lacks():
+    trained = {"posts": 1.0, "audience": 0.7, "price": 0.6, "engagement": 0.9}
+    assert coverage_mismatch(trained, trained) == []
+    assert (
+        coverage_mismatch(trained, {"posts": 0.9, "audience": 0.5, "price": 0.4, "engagement": 0.9})
+        == []
+    )
+    lacking = coverage_mismatch(
+        trained, {"posts": 0.0, "audience": 0.0, "price": 0.6, "engagement": 1.0}
+    )
+    assert lacking == [
+        "posts: 100% of training creators, 0% here",
+        "audience: 70% of training creators, 0% here",
+    ]
+    # a field the training data barely had is not one the model relies on
+    assert coverage_mismatch({"price": 0.1}, {"price": 0.0}) == []
+
+
+def test_load_ranker_falls_back_to_weighted_on_an_unlike_index(tmp_path, monkeypatch, capsys):
+    from conftest import ROOT, FakeEncoder
+
+    from matcher.cli import load_ranker
+    from matcher.config import Settings
+    from matcher.index import CreatorIndex, build_and_save
+
+    default = ROOT / "models" / "default"
+    if not (default / "card.json").exists():
+        pytest.skip("models/default is not installed")
+    model = tmp_path / "model"
+    shutil.copytree(default, model)
+    card = json.loads((model / "card.json").read_text())
+    card["data"]["coverage"] = {"posts": 1.0, "audience": 0.7, "price": 0.6, "engagement": 0.9}
+    (model / "card.json").write_text(json.dumps(card))
+    monkeypatch.setenv("MATCHER_MODEL", str(model))
+    import matcher.training as training
+
+    monkeypatch.setattr(training, "default_model_dir", lambda: model)
+    enc = FakeEncoder()
+    bios = CreatorIndex.load(
+        build_and_save([BIO_ONLY, Creator("c", bio="x")], enc, tmp_path / "bios")
+    )
+    full = CreatorIndex.load(build_and_save([FULL], enc, tmp_path / "full"))
+    assert load_ranker(None, "auto", Settings(), index=bios) is None
+    assert "using the weighted ranker" in capsys.readouterr().err
+    assert load_ranker(None, "auto", Settings(), index=full).name == "learned"
+    # asked for explicitly: always the learned ranker
+    assert load_ranker(None, "learned", Settings(), index=bios).name == "learned"
+    assert load_ranker(str(model), "auto", Settings(), index=bios).name == "learned"
