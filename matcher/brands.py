@@ -114,6 +114,12 @@ def fold_accents(s: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """:func:`fold_accents`, remembered: the same posts are checked for brief after brief."""
+    return fold_accents(text)
+
+
 def normalize_text(s: str) -> str:
     """Lower-case, accent-free text with whitespace collapsed to single spaces."""
     return _WS_RE.sub(" ", fold_accents(s).lower()).strip()
@@ -367,7 +373,7 @@ class BrandMatcher:
         found: set[int] = set()
         for sigil, tag in ((m.group(1), m.group(2)) for m in _MENTION_RE.finditer(text)):
             found.update(self._match_key(brand_key(tag), contain=sigil == "@"))
-        folded = fold_accents(text)
+        folded = _folded(text)
         for pattern in (self._text_ci, self._text_cs):
             if pattern is None:
                 continue

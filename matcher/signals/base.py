@@ -9,6 +9,7 @@ used by :mod:`matcher.explain`. A signal may also exclude candidates by a hard r
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -74,12 +75,34 @@ class QueryContext:
     tone_center: float = 0.0
 
 
+class LazyNotes(Sequence[str]):
+    """Notes made on demand: a shortlist shows the reasons of k candidates, not of all N."""
+
+    def __init__(self, n: int, make: Callable[[int], str]) -> None:
+        self._n = n
+        self._make = make
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        i %= self._n
+        if i not in self._done:
+            self._done[i] = self._make(i)
+        return self._done[i]
+
+
 @dataclass
 class SignalResult:
     name: str
     score: np.ndarray
     known: np.ndarray
-    notes: list[str]
+    notes: Sequence[str]
     exclude: np.ndarray | None = None
     why: list[str] = field(default_factory=list)
 

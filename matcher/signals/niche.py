@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 
 from matcher.schema import Brief
-from matcher.signals.base import Candidates, QueryContext, SignalResult
+from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult
 
 #: cosine similarities of all-MiniLM-L6-v2 mapped linearly to [0, 1]: at or below LOW is "no
 #: topical overlap", at or above HIGH is "same niche". Read off unrelated/related text pairs.
@@ -35,11 +35,11 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
     sim = niche_similarity(ctx, cands)
     has_vec = np.linalg.norm(cands.content, axis=1) > 0 if len(cands) else np.zeros(0, bool)
     score = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
-    notes = []
-    for i, c in enumerate(cands.creators):
+
+    def note(i: int) -> str:
+        c = cands.creators[i]
         if not has_vec[i]:
-            notes.append("no bio or posts: niche not scored")
-            continue
+            return "no bio or posts: niche not scored"
         about = topics(c.categories, [c.bio, *(p.text for p in c.posts)])
         what = f"writes about {', '.join(about)}" if about else "profile text"
         if score[i] >= 0.6:
@@ -48,5 +48,7 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
             verdict = "related to the brief"
         else:
             verdict = "far from the brief"
-        notes.append(f"{what}: {verdict} (similarity {sim[i]:.2f})")
+        return f"{what}: {verdict} (similarity {sim[i]:.2f})"
+
+    notes = LazyNotes(len(cands), note)
     return SignalResult("niche", score.astype(np.float64), has_vec, notes)
