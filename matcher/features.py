@@ -256,7 +256,7 @@ def _extra_features(
     bfit = np.full(n, np.nan)
     langs = {x.lower() for x in brief.languages}
     markets = {x.upper() for x in brief.countries}
-    wanted = tuple(x for x in brief.tiers)
+    wanted = tuple(t for t in brief.tiers if t in _TIER_ORDINAL)  # as the tier signal does
     goal = brief.goal if brief.goal in GOAL_FIT else None
     for i, c in enumerate(cands.creators):
         a = c.audience
