@@ -39,7 +39,7 @@ def command(
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from matcher.config import load_settings
 
-    s = load_settings(getattr(args, "config", None))
+    s = load_settings(getattr(args, "settings_file", None))
     changes: dict[str, object] = {}
     if getattr(args, "encoder", None):
         changes["model"] = args.encoder
@@ -52,9 +52,14 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return s.with_(**changes) if changes else s
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, settings_flag: str = "--config") -> None:
+    """Options every model-loading command shares (``train`` names its settings file
+    ``--settings``, since its ``--config`` is the training recipe)."""
     p.add_argument(
-        "--config", metavar="TOML", help="settings file ([matcher] and [weights] tables)"
+        settings_flag,
+        dest="settings_file",
+        metavar="TOML",
+        help="settings file ([matcher] and [weights] tables)",
     )
     p.add_argument(
         "--encoder", metavar="MODEL", help="'default' or a local sentence-transformers directory"

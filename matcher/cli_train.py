@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.cli import command
+from matcher.cli import _common, _settings, command
 from matcher.errors import MatcherError
 
 
@@ -45,17 +45,7 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--as-of", metavar="YYYY-MM-DD", help="date post ages are measured from (default: today)"
     )
-    p.add_argument(
-        "--settings", metavar="TOML", help="matcher settings file ([matcher] and [weights] tables)"
-    )
-    p.add_argument(
-        "--encoder", metavar="MODEL", help="'default' or a local sentence-transformers directory"
-    )
-    p.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        help="embedding cache (default ~/.cache/matcher or $MATCHER_CACHE)",
-    )
+    _common(p, settings_flag="--settings")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -63,7 +53,6 @@ def run_train(args: argparse.Namespace) -> int:
     from datetime import date
 
     from matcher.cli_eval import ensure_index
-    from matcher.config import load_settings
     from matcher.engine import Matcher
     from matcher.evaluation import file_sha256
     from matcher.index import CreatorIndex
@@ -86,11 +75,7 @@ def run_train(args: argparse.Namespace) -> int:
         brief_ids={b.brief_id for b in briefs},
         creator_ids={c.creator_id for c in creators},
     )
-    s = load_settings(args.settings).with_(candidates=recipe.candidates)
-    if args.encoder:
-        s = s.with_(model=args.encoder)
-    if args.cache_dir:
-        s = s.with_(cache_dir=args.cache_dir)
+    s = _settings(args).with_(candidates=recipe.candidates)
     path, enc = ensure_index(args.creators, creators, s, args.index)
     index = CreatorIndex.load(path, fingerprint=enc.fingerprint)
     if index.catalogue.all_ids() != [c.creator_id for c in creators]:
