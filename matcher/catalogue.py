@@ -151,15 +151,6 @@ class CatalogueDB:
     def all_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT creator_id FROM creators ORDER BY row")]
 
-    def iter_all(self, batch: int = 2000) -> Iterable[tuple[int, Creator]]:
-        cur = self._db.execute("SELECT row, data FROM creators ORDER BY row")
-        while True:
-            part = cur.fetchmany(batch)
-            if not part:
-                return
-            for r, data in part:
-                yield r, creator_from_json(data)
-
     def allowed_rows(
         self,
         *,

@@ -148,6 +148,7 @@ class Matcher:
             tone_axis=axis,
             tone_label=text,
             tone_center=center,
+            exclusivity_days=self.settings.exclusivity_days,
         )
 
     def _voice_mean(self) -> np.ndarray:

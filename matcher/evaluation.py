@@ -18,7 +18,6 @@ import numpy as np
 from matcher.metrics import evaluate_ranking, mean_with_ci, ndcg_curve
 from matcher.schema import Brief, Label
 
-SYSTEMS = ("matcher", "popularity", "bm25", "embedding", "random")
 CURVE_KS = tuple(range(1, 51))
 
 

@@ -53,7 +53,3 @@ def contribution_row(contributions: Mapping[str, np.ndarray], i: int) -> dict[st
     if row is not None:
         return dict(row(i))
     return {k: float(v[i]) for k, v in contributions.items()}
-
-
-def neutral_contributions(weights: np.ndarray, neutral_value: float = 0.5) -> dict[str, float]:
-    return {s: float(weights[j] * neutral_value) for j, s in enumerate(SIGNALS)}

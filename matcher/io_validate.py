@@ -400,7 +400,7 @@ class RecordChecker:
             budget=self.number(record.get("budget"), "budget", positive=True),
             currency=self.currency(record.get("currency")),
             competitors=self.strings(record.get("competitors"), "competitors"),
-            exclusivity_days=90 if exclusivity is None else exclusivity,
+            exclusivity_days=exclusivity,
             platforms=self.strings(record.get("platforms"), "platforms", PLATFORMS),
             languages=self.strings(record.get("languages"), "languages"),
             countries=self.strings(record.get("countries"), "countries"),

@@ -5,9 +5,8 @@ Plain frozen dataclasses; validation happens in :mod:`matcher.io` at the edges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 # -- vocabularies -----------------------------------------------------------------------------
 
@@ -35,8 +34,6 @@ TIER_PRICE_USD = {
     "mega": (10_000.0, 40_000.0, 500_000.0),
 }
 SIGNALS = ("niche", "tone", "audience", "tier", "conflict", "authenticity")
-
-Goal = Literal["awareness", "conversion", "hybrid"]
 
 
 def tier_of(followers: int | None) -> str | None:
@@ -118,7 +115,8 @@ class Brief:
     budget: float | None = None
     currency: str = "USD"
     competitors: tuple[str, ...] = ()
-    exclusivity_days: int = 90
+    #: None: the ``exclusivity_days`` setting applies (90 days by default)
+    exclusivity_days: int | None = None
     platforms: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
@@ -195,16 +193,3 @@ class Label:
     brief_id: str
     creator_id: str
     relevance: int
-
-
-@dataclass
-class Catalogue:
-    """Creators in file order, with their ids indexed."""
-
-    creators: list[Creator] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.creators)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.creators)

@@ -761,7 +761,7 @@ def test_brief_from_dict_defaults() -> None:
         "brief",
         ("calm",),
         20,
-        90,
+        None,  # the exclusivity_days setting applies
         "USD",
     )
 

@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from matcher.schema import Creator
+from matcher.schema import Brief, Creator
 
 
 @dataclass
@@ -73,6 +73,12 @@ class QueryContext:
     tone_label: str | None = None
     #: projection of the catalogue's typical voice on the tone axis (tone score 0.5)
     tone_center: float = 0.0
+    #: exclusivity window of a brief that names none (the ``exclusivity_days`` setting)
+    exclusivity_days: int = 90
+
+    def window(self, brief: Brief) -> int:
+        """The brief's exclusivity window in days: its own, else the setting's."""
+        return self.exclusivity_days if brief.exclusivity_days is None else brief.exclusivity_days
 
 
 class LazyNotes(Sequence[str]):

@@ -5,7 +5,8 @@ its partners (brand keys) or its text name one of ``brief.competitors`` in any s
 (:class:`matcher.text.BrandMatcher`). Its age is ``(ctx.as_of - posted_at).days`` (a post dated
 after ``as_of`` counts as 0 days old; a post without a date counts as current).
 
-* Current conflict (younger than ``brief.exclusivity_days``, or undated): the creator is
+* Current conflict (younger than the window, ``brief.exclusivity_days`` or else the
+  ``exclusivity_days`` setting, or undated): the creator is
   excluded with ``why = "promoted Hoka (competitor) 41 days ago"``; with ``show_conflicts`` the
   creator is kept but scores 0.0. ``why[i]`` is set for every current conflict either way, so a
   shown conflict can be flagged.
@@ -87,7 +88,7 @@ def conflict_signal(
     n = len(creators)
     if events is not None and len(events) != n:
         raise ValueError(f"events must hold one list per candidate ({n}), got {len(events)}")
-    window = int(brief.exclusivity_days)
+    window = int(ctx.window(brief))
     if window < 0:
         raise ValueError(f"exclusivity_days must be >= 0, got {window}")
     has_posts = np.fromiter((len(c.posts) > 0 for c in creators), dtype=bool, count=n)
