@@ -21,9 +21,7 @@ settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import tempfile
 import time
 from collections import Counter
@@ -36,6 +34,7 @@ import numpy as np
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
+from matcher.io.atomic import replacing_dir
 from matcher.schema import Creator
 
 FORMAT_VERSION = 1
@@ -193,21 +192,14 @@ class CreatorIndex:
         import faiss
 
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        with replacing_dir(out, marker="manifest.json", what="an index") as tmp:
             np.save(tmp / "content.npy", self.content)
             np.save(tmp / "voice.npy", self.voice)
             np.save(tmp / "voice_known.npy", self.voice_known)
             faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
-            src = self.catalogue.path
-            sqlite_backup(src, tmp / "catalogue.sqlite")
+            sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
             m = dict(self.manifest.__dict__)
             (tmp / "manifest.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
-            _replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
     @classmethod
@@ -284,19 +276,6 @@ def sqlite_backup(src: Path, dst: Path) -> Path:
     a.close()
     b.close()
     return dst
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Move ``tmp`` to ``out``, replacing an existing index only once the new one is complete."""
-    if out.exists():
-        if not (out / "manifest.json").exists() and any(out.iterdir()):
-            raise MatcherError(f"{out}: exists and is not an index; refusing to overwrite it")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
 
 
 def build_and_save(

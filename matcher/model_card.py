@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.errors import MatcherError
+from matcher.io.atomic import replacing_dir
 from matcher.learned import CARD, LearnedRanker
 from matcher.schema import Brief, Label
 
@@ -46,24 +43,10 @@ def library_versions() -> dict[str, str]:
 def save(ranker: LearnedRanker, card: dict[str, Any], out: str | Path) -> Path:
     """Write the model file, ``card.json`` and ``card.md`` to ``out``, replacing it atomically."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists() and any(out.iterdir()) and not (out / CARD).exists():
-        raise MatcherError(f"{out}: exists and is not a model directory; refusing to overwrite it")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with replacing_dir(out, marker=CARD, what="a model directory") as tmp:
         card = {**card, **ranker.save_model(tmp)}
         (tmp / CARD).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
         (tmp / "card.md").write_text(card_markdown(card), encoding="utf-8")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

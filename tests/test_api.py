@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from matcher.api import CSV_COLUMNS, create_app
 from matcher.api_models import ShortlistOut, field_loc
-from matcher.io_validate import UnknownFieldWarning
+from matcher.io import UnknownFieldWarning
 from matcher.schema import SIGNALS, Brief, Creator, Excluded, Match, Shortlist
 from matcher.store import Store
 

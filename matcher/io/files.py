@@ -1,10 +1,10 @@
-"""Reading and writing the interchange formats of FORMATS.md, with file/line/field errors.
+"""Reading the interchange files of FORMATS.md, with file/line/field errors.
 
 Readers collect every problem in a file and raise one :class:`~matcher.errors.ValidationError`
 carrying all of them; :func:`validate_file` returns the same problems without raising. Line
 numbers are 1-based lines of the file (for CSV the header is line 1; a row that spans several
 lines is reported at its first line); for parquet they are 1-based row numbers. Record-level
-checks live in :mod:`matcher.io_validate`. pandas is not needed; pyarrow and PyYAML are imported
+checks live in :mod:`matcher.io.records`. pandas is not needed; pyarrow and PyYAML are imported
 only when a parquet or YAML file is read, so ``matcher validate`` starts quickly.
 """
 
@@ -15,14 +15,12 @@ import csv
 import json
 import os
 import re
-import stat
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from matcher.errors import Problem, ValidationError
-from matcher.io_decode import (
+from matcher.io.decode import (
     csv_creator_items,
     csv_rows,
     json_items,
@@ -30,23 +28,9 @@ from matcher.io_decode import (
     read_text,
     yaml_items,
 )
-from matcher.io_validate import BRIEF_KEYS, CREATOR_KEYS, RecordChecker, UnknownFieldWarning, show
-from matcher.schema import Brief, Creator, Label, Post
-
-__all__ = [
-    "KINDS",
-    "UnknownFieldWarning",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "brief_from_dict",
-    "creator_to_dict",
-    "detect_kind",
-    "read_briefs",
-    "read_creators",
-    "read_labels",
-    "validate_file",
-    "write_creators",
-]
+from matcher.io.records import BRIEF_KEYS, CREATOR_KEYS, RecordChecker
+from matcher.io.values import show
+from matcher.schema import Brief, Creator, Label
 
 PathArg = str | os.PathLike[str]
 KINDS = ("creators", "briefs", "labels")
@@ -163,92 +147,6 @@ def detect_kind(path: PathArg) -> str | None:
     if keys & (BRIEF_KEYS - CREATOR_KEYS):
         return "briefs"
     return None
-
-
-# -- writers ------------------------------------------------------------------------------------
-
-
-def atomic_write_bytes(path: PathArg, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing: temp file beside it, fsync, rename into place.
-
-    An existing file keeps its permission bits; a new one gets 0o644. The directory must exist.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable; not possible everywhere
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def atomic_write_text(path: PathArg, text: str) -> None:
-    """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8 (newlines written as given)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def creator_to_dict(creator: Creator) -> dict[str, Any]:
-    """A creator as a FORMATS.md record; missing values and empty lists are left out."""
-    out: dict[str, Any] = {"creator_id": creator.creator_id}
-    for key in (
-        "handle",
-        "platform",
-        "bio",
-        "followers",
-        "engagement_rate",
-        "language",
-        "country",
-        "price_per_post",
-    ):
-        value = getattr(creator, key)
-        if value is not None and value != "":
-            out[key] = value
-    if creator.posts:
-        out["posts"] = [_post_to_dict(p) for p in creator.posts]
-    if creator.categories:
-        out["categories"] = list(creator.categories)
-    if creator.audience is not None and not creator.audience.empty:
-        a = creator.audience
-        parts = {"age": a.age, "gender": a.gender, "countries": a.countries}
-        out["audience"] = {k: dict(v) for k, v in parts.items() if v}
-    out["currency"] = creator.currency
-    return out
-
-
-def write_creators(path: PathArg, creators: Iterable[Creator]) -> None:
-    """Creators as JSON Lines (UTF-8, emoji kept), written atomically."""
-    lines = (json.dumps(creator_to_dict(c), ensure_ascii=False) + "\n" for c in creators)
-    atomic_write_text(path, "".join(lines))
-
-
-def _post_to_dict(post: Post) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": post.text}
-    if post.posted_at is not None:
-        out["posted_at"] = post.posted_at.isoformat()
-    if post.sponsored is not None:
-        out["sponsored"] = post.sponsored
-    if post.brands:
-        out["brands"] = list(post.brands)
-    for key in ("likes", "comments", "views"):
-        if getattr(post, key) is not None:
-            out[key] = getattr(post, key)
-    return out
 
 
 # -- checking whole files -----------------------------------------------------------------------

@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from matcher.io_validate import RecordChecker, show
+from matcher.io.records import RecordChecker
+from matcher.io.values import show
 
 #: creator columns that CSV (and optionally parquet) holds as JSON-encoded text
 JSON_CELLS = {
