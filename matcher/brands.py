@@ -50,14 +50,14 @@ __all__ = [
 ]
 
 
-def _wordset(words: str) -> frozenset[str]:
+def wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
 # -- vocabularies -----------------------------------------------------------------------------
 
 #: corporate / web suffixes, dropped from a key when written as a separate word
-_CORPORATE_WORDS = _wordset(
+_CORPORATE_WORDS = wordset(
     "official officiel oficial hq cc app inc co com ltd llc gmbh io net org plc corp"
 )
 #: corporate suffixes also dropped when glued to the name ("razerofficial", "elviehq")
@@ -71,7 +71,7 @@ _DESCRIPTORS = (
     "esports", "home", "brand", "team", "de", "es", "fr", "it", "au", "ca", "mx",
 )  # fmt: skip
 #: descriptors that may only be stripped when written as a separate word (too short when glued)
-_DESCRIPTORS_WORD_ONLY = _wordset("de es fr it au ca mx run home team")
+_DESCRIPTORS_WORD_ONLY = wordset("de es fr it au ca mx run home team")
 _LONG_DESCRIPTORS = tuple(d for d in _DESCRIPTORS if len(d) >= 3)
 _DESCRIPTORS_GLUED = tuple(
     sorted((d for d in _DESCRIPTORS if d not in _DESCRIPTORS_WORD_ONLY), key=len, reverse=True)
@@ -79,7 +79,7 @@ _DESCRIPTORS_GLUED = tuple(
 
 #: ordinary words: never used alone as a brand variant, and matched in free text only when
 #: capitalised. General English/Spanish vocabulary, not a list of brands.
-COMMON_WORDS = _wordset(
+COMMON_WORDS = wordset(
     """
     a an the and or of in on at to for by with from my our your their his her its this that
     new old big best good great top first last next one two three four five six seven eight nine
@@ -102,7 +102,7 @@ COMMON_WORDS = _wordset(
 
 # -- normalisation ----------------------------------------------------------------------------
 
-_WS_RE = re.compile(r"\s+")
+WS_RE = re.compile(r"\s+")
 _KEY_WORD_RE = re.compile(r"[0-9a-z]+")
 
 
@@ -122,7 +122,7 @@ def _folded(text: str) -> str:
 
 def normalize_text(s: str) -> str:
     """Lower-case, accent-free text with whitespace collapsed to single spaces."""
-    return _WS_RE.sub(" ", fold_accents(s).lower()).strip()
+    return WS_RE.sub(" ", fold_accents(s).lower()).strip()
 
 
 def _key_words(name: str) -> list[str]:
@@ -230,7 +230,7 @@ def mentions(text: str) -> list[str]:
     return [m.group(1) + m.group(2) for m in _MENTION_RE.finditer(text)]
 
 
-def _handles(text: str) -> list[str]:
+def handles(text: str) -> list[str]:
     return [m.group(2) for m in _MENTION_RE.finditer(text) if m.group(1) == "@"]
 
 

@@ -24,7 +24,7 @@ from matcher.signals.conflict import conflict_signal
 from matcher.signals.niche import niche_signal, niche_similarity
 from matcher.signals.tier import tier_signal
 from matcher.signals.tone import TONE_ANCHORS, tone_axis, tone_signal, tone_text
-from matcher.text import SponsorEvent, sponsorship_events
+from matcher.sponsorship import SponsorEvent, sponsorship_events
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000

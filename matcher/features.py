@@ -25,11 +25,12 @@ from datetime import date
 
 import numpy as np
 
+from matcher.brands import BrandMatcher
 from matcher.ranking import SignalMatrix
 from matcher.schema import GOALS, SIGNALS, Brief, Creator, tier_of
 from matcher.signals.authenticity import engagement_ratio
 from matcher.signals.base import Candidates
-from matcher.text import BrandMatcher, SponsorEvent, sponsorship_events
+from matcher.sponsorship import SponsorEvent, sponsorship_events
 
 FEATURE_VERSION = 2
 #: competitor-sponsored posts older than this many days all look the same

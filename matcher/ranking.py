@@ -15,7 +15,7 @@ import numpy as np
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.schema import SIGNALS, Brief
 from matcher.signals.base import Candidates, SignalResult
-from matcher.text import SponsorEvent
+from matcher.sponsorship import SponsorEvent
 
 
 @dataclass
@@ -34,7 +34,7 @@ class SignalMatrix:
     as_of: date | None = None
     #: the brief's niche query vector
     query: np.ndarray | None = None
-    #: each candidate's sponsored posts (:func:`matcher.text.sponsorship_events`), when parsed
+    #: each candidate's sponsored posts (:func:`matcher.sponsorship.sponsorship_events`), when parsed
     events: list[list[SponsorEvent]] | None = None
 
     @classmethod

@@ -1,8 +1,8 @@
 """Conflict signal: has the creator recently promoted one of the brief's competitors?
 
-A sponsored post (see :func:`matcher.text.detect_sponsorship`) counts as competitor work when
+A sponsored post (see :func:`matcher.sponsorship.detect_sponsorship`) counts as competitor work when
 its partners (brand keys) or its text name one of ``brief.competitors`` in any spelling
-(:class:`matcher.text.BrandMatcher`). Its age is ``(ctx.as_of - posted_at).days`` (a post dated
+(:class:`matcher.brands.BrandMatcher`). Its age is ``(ctx.as_of - posted_at).days`` (a post dated
 after ``as_of`` counts as 0 days old; a post without a date counts as current).
 
 * Current conflict (younger than the window, ``brief.exclusivity_days`` or else the
@@ -24,9 +24,10 @@ from datetime import date, datetime
 
 import numpy as np
 
+from matcher.brands import BrandMatcher
 from matcher.schema import Brief, Post
 from matcher.signals.base import Candidates, QueryContext, SignalResult
-from matcher.text import BrandMatcher, SponsorEvent, sponsorship_events
+from matcher.sponsorship import SponsorEvent, sponsorship_events
 
 NAME = "conflict"
 #: score of competitor work just outside the exclusivity window, and of work a year old or more
@@ -81,7 +82,7 @@ def conflict_signal(
 ) -> SignalResult:
     """Score each candidate by competitor partnerships; exclude current conflicts.
 
-    ``events[i]`` are candidate i's precomputed :func:`matcher.text.sponsorship_events`
+    ``events[i]`` are candidate i's precomputed :func:`matcher.sponsorship.sponsorship_events`
     (computed here from ``candidates.creators`` when None).
     """
     creators = candidates.creators

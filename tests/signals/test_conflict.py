@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from matcher.brands import display_brand
 from matcher.schema import Brief, Creator, Post
 from matcher.signals.base import Candidates, QueryContext
 from matcher.signals.conflict import conflict_signal
-from matcher.text import SponsorEvent, display_brand, sponsorship_events
+from matcher.sponsorship import SponsorEvent, sponsorship_events
 
 AS_OF = date(2026, 11, 1)
 

@@ -1,10 +1,9 @@
-"""Text normalisation and sponsorship detection (brand names: :mod:`matcher.brands`).
+"""Sponsorship detection: which posts are sponsored, and by whom (brand names: :mod:`matcher.brands`).
 
 Pure functions over :mod:`matcher.schema` nouns; no heavy imports. Everything that runs once per
 post (137k posts at index time) uses regexes compiled at import time and returns early when a
 post carries no sign of sponsorship.
 
-Brand keys
 Sponsorship (:func:`detect_sponsorship`)
     A post is sponsored when its ``sponsored`` flag is true, when its text discloses it (strong
     cues: "#ad", "ad:", "#sponsored", "#partner", "#gifted", "paid partnership", "sponsored by",
@@ -20,35 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from matcher.brands import (
-    _WS_RE,
-    BrandMatcher,
-    _handles,
-    _wordset,
-    brand_key,
-    brand_keys,
-    display_brand,
-    fold_accents,
-    mentions,
-    mentions_brand,
-    normalize_text,
-)
+from matcher.brands import WS_RE, brand_key, handles, wordset
 from matcher.schema import Creator, Post
 
-__all__ = [
-    "BrandMatcher",
-    "SponsorEvent",
-    "Sponsorship",
-    "brand_key",
-    "brand_keys",
-    "detect_sponsorship",
-    "display_brand",
-    "fold_accents",
-    "mentions",
-    "mentions_brand",
-    "normalize_text",
-    "sponsorship_events",
-]
+__all__ = ["SponsorEvent", "Sponsorship", "detect_sponsorship", "sponsorship_events"]
 
 # -- sponsorship ------------------------------------------------------------------------------
 
@@ -175,7 +149,7 @@ _NAME_AD_SEP_ONE_RE = re.compile(
 _NAME_TAG_HANDLE_RE = re.compile(r"#(?P<tag>\w+)\s*\|?\s*(?P<name>@[\w.]*\w)")
 
 #: words that end a captured partner name or cannot be one
-_NAME_STOP = _wordset(
+_NAME_STOP = wordset(
     """
     on for this these that the a an to and with at by in of from so you everyone all guys much
     me us them it is was has have been be my our your their his her today now here there just
@@ -187,7 +161,7 @@ _NAME_STOP = _wordset(
 _TRAIL_PUNCT = ".,!?;:)]}\"'’“”"
 
 
-_PRONOUNS = _wordset(
+_PRONOUNS = wordset(
     "i you me us we my our your them everyone all this these that it so todos todas mucho muchas"
 )
 
@@ -288,7 +262,7 @@ def _cues(low: str, text: str, want_weak: bool) -> tuple[dict[str, str], bool]:
             thanks = _thanked(text)
             if thanks is None:
                 continue
-            strong[group] = _WS_RE.sub(" ", thanks[1].group(0)).strip().lower()
+            strong[group] = WS_RE.sub(" ", thanks[1].group(0)).strip().lower()
         elif group == "code":
             value = _CODE_VALUE_RE.search(text)
             code = (value.group("code") or value.group("codigo") or "") if value else ""
@@ -296,7 +270,7 @@ def _cues(low: str, text: str, want_weak: bool) -> tuple[dict[str, str], bool]:
                 continue
             strong[group] = f"discount code {code}"
         else:
-            strong[group] = _WS_RE.sub(" ", m.group(0)).strip()
+            strong[group] = WS_RE.sub(" ", m.group(0)).strip()
     weak = False
     if want_weak and not strong:
         anchors, _, rx = _WEAK_CUE
@@ -330,7 +304,7 @@ def detect_sponsorship(post: Post) -> Sponsorship:
     evidence = ""
     for name, m in _named_partner(_NAME_AFTER_RE, scan):
         names.append(name)
-        head = _WS_RE.sub(" ", m.group(0)[: m.start("name") - m.start()]).strip().lower()
+        head = WS_RE.sub(" ", m.group(0)[: m.start("name") - m.start()]).strip().lower()
         if not evidence and not head.startswith(_WEAK_HEADS):
             evidence = f"{head} {name}"
         if not evidence and weak:
@@ -352,7 +326,7 @@ def detect_sponsorship(post: Post) -> Sponsorship:
             cm = _CODE_BRAND_RE.search(scan, value.end(), value.end() + 80)
             if cm:
                 names.append(cm.group("name"))
-    names.extend("@" + h for h in _handles(scan))
+    names.extend("@" + h for h in handles(scan))
     keys: list[str] = []
     for name in names:
         k = brand_key(name)

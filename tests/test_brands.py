@@ -1,0 +1,177 @@
+"""Brand-name normalisation, keys and matching (matcher.brands)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from matcher.brands import (
+    BrandMatcher,
+    brand_key,
+    brand_keys,
+    display_brand,
+    mentions,
+    mentions_brand,
+    normalize_text,
+)
+
+# -- normalisation and keys --------------------------------------------------------------------
+
+
+def test_normalize_text_folds_case_accents_and_space():
+    assert normalize_text("  Colaboración   PAGADA\ncon Café ") == "colaboracion pagada con cafe"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("HOKA ONE ONE", "hokaoneone"),
+        ("@hoka", "hoka"),
+        ("hoka.one.one", "hokaoneone"),
+        ("#Hoka", "hoka"),
+        ("rapha.cc", "rapha"),
+        ("belkin_official", "belkin"),
+        ("razerofficial", "razer"),
+        ("ElvieHQ", "elvie"),
+        ("Fenty Beauty", "fentybeauty"),
+        ("L'Oréal", "loreal"),
+        ("Booking.com", "booking"),
+        ("Costco", "costco"),  # a glued short suffix ("co") is not dropped
+        ("Acme Co", "acme"),
+        ("Joe & Co", "joe"),
+        ("A Co", "aco"),  # dropping "co" would leave fewer than 3 characters
+    ],
+)
+def test_brand_key(name, key):
+    assert brand_key(name) == key
+
+
+def test_brand_keys_variants():
+    assert {"hokaoneone", "hoka"} <= brand_keys("HOKA ONE ONE")
+    assert {"logitechg", "logitech"} <= brand_keys("logitech g")
+    assert "castelli" in brand_keys("castelli_cycling")
+    assert "whiskas" in brand_keys("whiskasuk")
+    assert "brooks" in brand_keys("Brooks Running")
+    assert "fenty" in brand_keys("@fentybeauty")
+
+
+@pytest.mark.parametrize("name", ["New Balance", "Royal Canin", "Four Seasons", "The Ordinary"])
+def test_brand_keys_never_reduce_to_an_ordinary_first_word(name):
+    first = name.split()[0].lower()
+    assert first not in brand_keys(name)
+    assert brand_keys(name) == {brand_key(name)}
+
+
+def test_brand_key_of_nothing():
+    assert brand_key("@") == ""
+    assert brand_keys("  ") == frozenset()
+    assert not mentions_brand(["hoka"], "")
+
+
+def test_display_brand():
+    assert display_brand("@hoka") == "Hoka"
+    assert display_brand("logitech g") == "Logitech G"
+    assert display_brand("rapha.cc") == "Rapha"
+    assert display_brand("HOKA ONE ONE") == "HOKA ONE ONE"
+    assert display_brand("CeraVe") == "CeraVe"
+
+
+def test_mentions():
+    text = "Thanks @hoka.one.one. for the shoes #ad #colaboración, mail me@x.com @Trail_Runner"
+    assert mentions(text) == ["@hoka.one.one", "#ad", "#colaboración", "@Trail_Runner"]
+    assert mentions("no tags here") == []
+
+
+# -- brand matching ----------------------------------------------------------------------------
+
+HOKA_SPELLINGS = ["HOKA ONE ONE", "@hoka", "hokaoneone", "Hoka", "hoka.one.one", "#hoka"]
+
+
+@pytest.mark.parametrize(("a", "b"), list(combinations(HOKA_SPELLINGS, 2)))
+def test_brand_spellings_match_each_other(a, b):
+    assert mentions_brand([a], b)
+    assert mentions_brand([b], a)
+    assert BrandMatcher([a]).match_keys([brand_key(b)]) == [display_brand(a)]
+
+
+@pytest.mark.parametrize(
+    ("competitor", "partner"),
+    [
+        ("logitech g", "@logitechg"),
+        ("Logitech G", "LogitechG"),
+        ("Fenty Beauty", "@fentybeauty"),
+        ("fenty beauty", "Fenty"),
+        ("rapha.cc", "Rapha"),
+        ("@rapha", "rapha.cc"),
+        ("Castelli", "castelli_cycling"),
+        ("Hoka", "@hokarunning"),
+        ("Kindle", "amazonkindle"),
+        ("CeraVe", "cera ve"),
+        ("Revolut", "revolutapp"),
+    ],
+)
+def test_competitor_matches_partner_spelling(competitor, partner):
+    assert mentions_brand([partner], competitor)
+    assert BrandMatcher([competitor]).match_keys([brand_key(partner)]) == [
+        display_brand(competitor)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("competitor", "partner"),
+    [
+        ("New Balance", "new"),
+        ("New Balance", "@newyorker"),
+        ("On", "onrunning"),  # keys under 4 characters only match exactly
+        ("On", "@online"),
+        ("on running", "salomonrunning"),  # ends with it, but "onrunning" ends in a descriptor
+        ("Hoka", "@hokkaido"),
+        ("Moment", "@momentsofjoy"),  # an ordinary word is never matched inside a handle
+        ("Hoka", "Salomon"),
+    ],
+)
+def test_competitor_does_not_match_unrelated_partner(competitor, partner):
+    assert not mentions_brand([partner], competitor)
+    assert BrandMatcher([competitor]).match_keys([brand_key(partner)]) == []
+
+
+def test_matcher_reads_free_text_handles_and_tags():
+    m = BrandMatcher(["HOKA ONE ONE", "logitech g", "@hyperx"])
+    assert m.competitors == ["HOKA ONE ONE", "Logitech G", "Hyperx"]
+    assert m.match_text("Hoka has been part of my routine") == ["HOKA ONE ONE"]
+    assert m.match_text("testing the Hoka-One-One mafate") == ["HOKA ONE ONE"]
+    assert m.match_text("new mouse from LOGITECH G today") == ["Logitech G"]
+    assert m.match_text("#ad | @hokarunning") == ["HOKA ONE ONE"]
+    assert m.match_text("#hyperx setup tour") == ["Hyperx"]
+    assert m.match_text("hoka and @hyperx") == ["HOKA ONE ONE", "Hyperx"]
+    assert m.match_text("a trip to hokkaido, nothing else") == []
+    assert m.match_indices(["hyperx"], "hoka") == {0, 2}
+
+
+def test_matcher_text_needs_capital_for_ordinary_words():
+    m = BrandMatcher(["Moment"])
+    assert m.match_text("A moment of quiet luxury.") == []
+    assert m.match_text("New favourite from Moment.") == ["Moment"]
+    assert m.match_text("MOMENT has been in my bag") == ["Moment"]
+
+
+def test_matcher_never_reads_two_letter_names_in_text():
+    m = BrandMatcher(["On"])
+    assert m.match_text("On my way to the track, on repeat") == []
+    assert m.match_keys(["on"]) == ["On"]
+
+
+def test_new_balance_is_not_new():
+    m = BrandMatcher(["New Balance"])
+    assert m.match_text("my new shoes are great") == []
+    assert m.match_keys(["new"]) == []
+    assert m.match_keys(["newbalance"]) == ["New Balance"]
+    assert m.match_text("NEW BALANCE has been part of my routine") == ["New Balance"]
+
+
+def test_matcher_dedupes_and_skips_empty_competitors():
+    m = BrandMatcher(["Hoka", "@hoka", "", "  ", "HOKA"])
+    assert m.competitors == ["Hoka"]
+    assert len(m) == 1 and bool(m)
+    assert not BrandMatcher([])
