@@ -44,8 +44,8 @@ bench: setup
 	$(PY) bench/match_latency.py
 
 lint: setup
-	$(VENV)/bin/ruff check matcher tests bench
-	$(VENV)/bin/ruff format --check matcher tests bench
+	$(VENV)/bin/ruff check matcher tests bench tools
+	$(VENV)/bin/ruff format --check matcher tests bench tools
 	$(VENV)/bin/mypy matcher
 
 clean:

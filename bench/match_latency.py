@@ -31,8 +31,6 @@ def main() -> int:
 
     faiss.omp_set_num_threads(args.threads)
     torch.set_num_threads(args.threads)
-    from matcher.cli import load_ranker
-    from matcher.config import Settings
     from matcher.engine import Matcher
     from matcher.io import read_briefs
 
@@ -43,7 +41,7 @@ def main() -> int:
             [
                 sys.executable,
                 "-m",
-                "matcher.cli",
+                "matcher",
                 "index",
                 "--creators",
                 str(WORLD / "creators.jsonl"),
@@ -53,10 +51,9 @@ def main() -> int:
             check=True,
         )
     t = time.perf_counter()
-    m = Matcher.open(args.index)
-    learned = load_ranker(None, args.ranker, Settings(), index=m.index)
-    if learned is not None:
-        m.ranker = learned
+    m = Matcher.open(args.index, ranker=args.ranker)
+    if m.ranker_note:
+        print(f"matcher: {m.ranker_note}", file=sys.stderr)
     briefs = read_briefs(args.briefs)
     m.recommend(briefs[0], args.k)  # warm-up: loads the model
     startup = time.perf_counter() - t

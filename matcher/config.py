@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from matcher.errors import MatcherError
 
@@ -53,22 +55,33 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
+    """A TOML file as a dict; a missing or malformed file is a :class:`MatcherError` naming it."""
+    p = Path(path)
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MatcherError(f"{p}: {what} not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise MatcherError(f"{p}: not valid TOML: {e}") from None
+
+
+def check_keys(table: Mapping[str, Any], known: Iterable[str], where: str) -> None:
+    """Refuse keys of ``table`` outside ``known``: ``"<where> unknown key(s) [...]; known: [...]"``."""
+    known = sorted(known)
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise MatcherError(f"{where} unknown key(s) {unknown}; known: {known}")
+
+
 def load_settings(path: str | Path | None) -> Settings:
     """Settings from a TOML file (``[matcher]`` table and optional ``[weights]``)."""
     if path is None:
         return Settings()
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MatcherError(f"{p}: config file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise MatcherError(f"{p}: not valid TOML: {e}") from None
-    known = {f.name for f in fields(Settings)}
+    data = read_toml(p)
     table = dict(data.get("matcher", {}))
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise MatcherError(f"{p}: unknown setting(s) {unknown}; known: {sorted(known)}")
+    check_keys(table, (f.name for f in fields(Settings)), f"{p}: [matcher] has")
     weights = dict(DEFAULT_WEIGHTS)
     for k, v in data.get("weights", {}).items():
         if k not in DEFAULT_WEIGHTS:

@@ -6,36 +6,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 
+from matcher import signals
 from matcher.config import Settings
 from matcher.encoder import Encoder, build_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
+from matcher.history import EventCache
 from matcher.index import CreatorIndex
-from matcher.ranking import SignalMatrix, WeightedRanker
-from matcher.schema import SIGNALS, Brief, Creator, Excluded, Match, Shortlist
-from matcher.signals.audience import audience_signal
-from matcher.signals.authenticity import authenticity_signal
-from matcher.signals.base import Candidates, QueryContext, SignalResult
-from matcher.signals.conflict import conflict_signal
-from matcher.signals.niche import niche_signal, niche_similarity
-from matcher.signals.tier import tier_signal
-from matcher.signals.tone import TONE_ANCHORS, tone_axis, tone_signal, tone_text
-from matcher.sponsorship import SponsorEvent, sponsorship_events
+from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
+from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
+from matcher.signals import SIGNALS
+from matcher.signals.base import Candidates, Flag, QueryContext
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
-
-
-class Ranker(Protocol):
-    name: str
-
-    def rank(
-        self, sm: SignalMatrix, cands: Candidates
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]: ...
 
 
 def hard_filter(brief: Brief, c: Creator) -> str | None:
@@ -82,7 +70,8 @@ class Matcher:
     index : a loaded :class:`CreatorIndex`.
     encoder : the encoder the index was built with (checked by fingerprint).
     settings : :class:`matcher.config.Settings`.
-    ranker : the weighted ranker by default, or a learned ranker.
+    ranker : the weighted ranker by default, or a learned ranker (see :meth:`open` for how the
+        installed default model is picked).
     as_of : the date post ages are measured from (default: today).
     """
 
@@ -108,18 +97,28 @@ class Matcher:
         )
         #: fixed date post ages are measured from; None means today, read at each query
         self.as_of = as_of
-        self._anchors: np.ndarray | None = None
-        self._voice_mean_: np.ndarray | None = None
-        self._events: dict[str, list[SponsorEvent]] = {}
+        #: what a ranker resolved by name had to say (e.g. why the default model was skipped)
+        self.ranker_note: str | None = None
+        #: what signals' prepare hooks keep between briefs (see :class:`Resources`)
+        self.memo: dict[str, Any] = {}
+        self._voice_mean: np.ndarray | None = None
+        self._events = EventCache(EVENTS_CACHE_MAX)
 
     @classmethod
     def open(
         cls,
         index_dir: str | Path,
         settings: Settings | None = None,
-        ranker: Ranker | None = None,
+        ranker: Ranker | str | None = "auto",
         as_of: date | None = None,
     ) -> Matcher:
+        """Load an index and its encoder; ``ranker`` is a ranker or a spec.
+
+        Specs (see :func:`matcher.learn.resolve.resolve_ranker`): ``"auto"`` (the installed
+        default model when it fits the index, else the weighted ranker; its note is kept in
+        :attr:`ranker_note`), ``"weighted"``, ``"learned"`` (the default model, always), or the
+        path of a model directory from ``matcher train``.
+        """
         settings = settings or Settings()
         encoder = build_encoder(
             settings.model,
@@ -128,46 +127,48 @@ class Matcher:
             cache_dir=settings.cache_dir,
         )
         index = CreatorIndex.load(index_dir, fingerprint=encoder.fingerprint)
-        return cls(index, encoder, settings, ranker, as_of)
+        note = None
+        if isinstance(ranker, str) or ranker is None:
+            from matcher.learn.resolve import resolve_ranker
+
+            ranker, note = resolve_ranker(ranker or "weighted", index, settings)
+        m = cls(index, encoder, settings, ranker, as_of)
+        m.ranker_note = note
+        return m
 
     # -- one brief -------------------------------------------------------------------------
 
     def context(self, brief: Brief) -> QueryContext:
-        q = self.encoder.encode([brief.query_text])[0]
-        text = tone_text(brief)
-        axis = None
-        center = 0.0
-        if text:
-            if self._anchors is None:
-                self._anchors = self.encoder.encode(list(TONE_ANCHORS))
-            axis = tone_axis(text, self.encoder, self._anchors)
-            center = float(self._voice_mean() @ axis)
-        return QueryContext(
-            query=q,
+        """The brief's query vector and what every signal's ``prepare`` hook adds."""
+        ctx = QueryContext(
+            query=self.encoder.encode([brief.query_text])[0],
             as_of=self.as_of or date.today(),
-            tone_axis=axis,
-            tone_label=text,
-            tone_center=center,
             exclusivity_days=self.settings.exclusivity_days,
+            show_conflicts=self.settings.show_conflicts,
+            brief=brief,
+            resources=self,
         )
+        signals.prepare(ctx)
+        return ctx
 
-    def _voice_mean(self) -> np.ndarray:
+    def voice_mean(self) -> np.ndarray:
         """Mean voice vector of the catalogue (from up to 50,000 creators with posts)."""
-        if self._voice_mean_ is None:
+        if self._voice_mean is None:
             known = np.flatnonzero(np.asarray(self.index.voice_known))
             if known.size > 50_000:
                 known = np.random.default_rng(0).choice(known, 50_000, replace=False)
                 known.sort()
             v = np.asarray(self.index.voice[known], dtype=np.float64)
-            self._voice_mean_ = v.mean(axis=0) if len(v) else np.zeros(self.index.manifest.dim)
-        return self._voice_mean_
+            self._voice_mean = v.mean(axis=0) if len(v) else np.zeros(self.index.manifest.dim)
+        return self._voice_mean
 
     def candidates(self, brief: Brief, ctx: QueryContext, n: int | None = None) -> Candidates:
         """Top-n creators by niche similarity, enough of them passing the hard filters."""
         n = n or self.settings.candidates
         rows, _ = self.index.search(ctx.query, n)
         creators = self.index.catalogue.get_rows(rows)
-        passing = sum(hard_filter(brief, c) is None for c in creators)
+        why = [hard_filter(brief, c) for c in creators]
+        passing = sum(w is None for w in why)
         if passing < min(n, max(5 * brief.k, 100)) and (
             brief.languages or brief.platforms or brief.countries or brief.exclude_creators
         ):
@@ -178,59 +179,43 @@ class Matcher:
             seen = set(rows.tolist())
             extra = np.array([r for r in more if r not in seen], dtype=np.int64)
             rows = np.concatenate([rows, extra])
-            creators += self.index.catalogue.get_rows(extra)
-        return self._make_candidates(rows, creators)
+            extra_creators = self.index.catalogue.get_rows(extra)
+            creators += extra_creators
+            why += [hard_filter(brief, c) for c in extra_creators]
+        return self.candidates_at(rows, brief, creators, why)
 
-    def _make_candidates(self, rows: np.ndarray, creators: list[Creator]) -> Candidates:
+    def candidates_at(
+        self,
+        rows: np.ndarray,
+        brief: Brief,
+        creators: list[Creator] | None = None,
+        hard_why: list[str | None] | None = None,
+    ) -> Candidates:
+        """The creators at these index rows as candidates of ``brief`` (hard rules checked)."""
         rows = np.asarray(rows, dtype=np.int64)
+        if creators is None:
+            creators = self.index.catalogue.get_rows(rows)
         return Candidates(
             creators=creators,
             content=np.asarray(self.index.content[rows], dtype=np.float32),
             voice=np.asarray(self.index.voice[rows], dtype=np.float32),
             voice_known=np.asarray(self.index.voice_known[rows], dtype=bool),
+            events=self._events.of(creators),
+            hard_why=hard_why
+            if hard_why is not None
+            else [hard_filter(brief, c) for c in creators],
         )
 
     def signals(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalMatrix:
-        events = self._sponsor_events(cands)
-        results: dict[str, SignalResult] = {
-            "niche": niche_signal(brief, cands, ctx),
-            "tone": tone_signal(brief, cands, ctx),
-            "audience": audience_signal(brief, cands, ctx),
-            "tier": tier_signal(brief, cands, ctx),
-            "conflict": conflict_signal(
-                brief,
-                cands,
-                ctx,
-                events=events,
-                show_conflicts=self.settings.show_conflicts,
-            ),
-            "authenticity": authenticity_signal(brief, cands, ctx),
-        }
-        sm = SignalMatrix.from_results(
-            results, niche_similarity(ctx, cands), brief, ctx.as_of, ctx.query
-        )
-        sm.events = events
-        return sm
-
-    def _sponsor_events(self, cands: Candidates) -> list[list[SponsorEvent]]:
-        """Sponsored posts per candidate, parsed once per creator and kept (bounded)."""
-        if len(self._events) > EVENTS_CACHE_MAX:
-            self._events.clear()
-        out = []
-        for c in cands.creators:
-            ev = self._events.get(c.creator_id)
-            if ev is None:
-                ev = self._events[c.creator_id] = sponsorship_events(c)
-            out.append(ev)
-        return out
+        return SignalMatrix.from_results(signals.compute(brief, cands, ctx), brief, ctx.as_of)
 
     def score(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> Scored:
         sm = self.signals(brief, cands, ctx)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]
+        hard = cands.hard_why or [hard_filter(brief, c) for c in cands.creators]
         excluded: list[str | None] = []
-        for i, c in enumerate(cands.creators):
-            why = hard_filter(brief, c)
+        for i, why in enumerate(hard):
             if why is None and conflict.exclude is not None and conflict.exclude[i]:
                 why = conflict.why[i]
             excluded.append(why)
@@ -266,10 +251,11 @@ class Matcher:
             for j, name in enumerate(SIGNALS)
         }
         flags: list[str] = []
-        conflict = s.sm.results["conflict"]
-        if self.settings.show_conflicts and conflict.why and conflict.why[i]:
+        if self.settings.show_conflicts and s.sm.results["conflict"].flagged(
+            Flag.CURRENT_CONFLICT, i
+        ):
             flags.append("current-competitor-conflict")
-        if "suspected bought followers" in s.sm.results["authenticity"].notes[i]:
+        if s.sm.results["authenticity"].flagged(Flag.SUSPECTED_FAKE, i):
             flags.append("suspected-fake-followers")
         return Match(
             creator_id=c.creator_id,
@@ -299,8 +285,7 @@ class Matcher:
         out = sims - 10.0  # below every ranked candidate (ranker scores are >= ~-1)
         n = min(n or self.settings.candidates, len(self.index))
         rows = np.argsort(-sims, kind="stable")[:n]
-        cands = self._make_candidates(rows, self.index.catalogue.get_rows(rows))
-        s = self.score(brief, cands, ctx)
+        s = self.score(brief, self.candidates_at(rows, brief), ctx)
         out[rows] = s.score
         bad = np.array([e is not None for e in s.excluded], dtype=bool)
         out[rows[bad]] = -20.0 + s.score[bad]

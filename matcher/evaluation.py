@@ -8,14 +8,16 @@ creator, with bootstrap 95% intervals.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 
-from matcher.metrics import evaluate_ranking, mean_with_ci, ndcg_curve
+from matcher.metrics import evaluate_ranking, ndcg_curve
 from matcher.schema import Brief, Label
 
 CURVE_KS = tuple(range(1, 51))
@@ -123,6 +125,43 @@ def evaluate_systems(
         ranker=ranker,
         timings=timings,
     )
+
+
+# -- averaging over briefs --------------------------------------------------------------------------------
+
+
+def mean_with_ci(
+    values: Sequence[float] | np.ndarray, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """Mean over briefs with a bootstrap percentile interval ``(mean, lo, hi)``; ``nan`` ignored.
+
+    Resamples the briefs with replacement ``n_boot`` times with ``numpy.random.default_rng(seed)``,
+    so the interval is reproducible for a seed. All ``nan`` (or empty) gives ``(nan, nan, nan)``.
+    """
+    for name, v in (("n_boot", n_boot), ("seed", seed)):
+        if isinstance(v, bool) or not isinstance(v, Integral):
+            raise ValueError(f"{name} must be an integer, got {v!r}")
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot!r}")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"values must be a 1-D array, got shape {arr.shape}")
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        return (math.nan, math.nan, math.nan)
+    rng = np.random.default_rng(int(seed))
+    n = arr.size
+    chunk = max(1, 4_000_000 // n)  # bound memory: at most ~4M resampled indices at once
+    means = np.concatenate(
+        [
+            arr[rng.integers(0, n, size=(min(chunk, n_boot - start), n))].mean(axis=1)
+            for start in range(0, n_boot, chunk)
+        ]
+    )
+    lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    return (float(arr.mean()), float(lo), float(hi))
 
 
 def file_sha256(path: str | Path) -> str:

@@ -6,19 +6,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from matcher.schema import SIGNALS
-from matcher.signals.base import SignalResult
+from matcher.signals import SIGNALS
+from matcher.signals.base import Flag, SignalResult
 
 _ORDER_FIRST = ("niche",)
-#: notes about what the brief did not ask for are not worth a line per creator
-_SILENT = ("brief names no", "no competitors named")
 
 
 def reasons_for(
     i: int,
     results: dict[str, SignalResult],
     contributions: Mapping[str, np.ndarray],
-    neutral: dict[str, float] | None = None,
 ) -> tuple[str, ...]:
     """Reasons for candidate ``i``: niche first, then the signals that moved the score most.
 
@@ -29,20 +26,18 @@ def reasons_for(
     for name, value in contribution_row(contributions, i).items():
         base = next((s for s in SIGNALS if name == s or name.startswith(s + "_")), None)
         if base is not None:
-            effect[base] += value - (neutral or {}).get(name, 0.0)
+            effect[base] += value
     known = [s for s in SIGNALS if results[s].known[i]]
     unknown = [s for s in SIGNALS if not results[s].known[i]]
     ordered = [s for s in _ORDER_FIRST if s in known]
     ordered += sorted((s for s in known if s not in ordered), key=lambda s: -abs(effect[s]))
     out = []
-    for s in ordered:
-        note = results[s].notes[i]
-        if note and not note.startswith(_SILENT):
-            out.append(note)
-    for s in unknown:
-        note = results[s].notes[i]
+    for s in (*ordered, *unknown):
         # a signal the brief did not ask for is not worth a line per creator
-        if note and not note.startswith(_SILENT):
+        if results[s].flagged(Flag.NOT_ASKED, i):
+            continue
+        note = results[s].notes[i]
+        if note:
             out.append(note)
     return tuple(out)
 

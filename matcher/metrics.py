@@ -286,41 +286,6 @@ def _metrics(ranked: np.ndarray, k: int) -> dict[str, float]:
     }
 
 
-# -- averaging --------------------------------------------------------------------------------
-
-
-def mean_with_ci(
-    values: Sequence[float] | np.ndarray, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
-) -> tuple[float, float, float]:
-    """Mean over briefs with a bootstrap percentile interval ``(mean, lo, hi)``; ``nan`` ignored.
-
-    Resamples the briefs with replacement ``n_boot`` times with ``numpy.random.default_rng(seed)``,
-    so the interval is reproducible for a seed. All ``nan`` (or empty) gives ``(nan, nan, nan)``.
-    """
-    n_boot = _check_int(n_boot, "n_boot")
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim != 1:
-        raise ValueError(f"values must be a 1-D array, got shape {arr.shape}")
-    arr = arr[~np.isnan(arr)]
-    if arr.size == 0:
-        return (math.nan, math.nan, math.nan)
-    rng = np.random.default_rng(int(seed))
-    n = arr.size
-    chunk = max(1, 4_000_000 // n)  # bound memory: at most ~4M resampled indices at once
-    means = np.concatenate(
-        [
-            arr[rng.integers(0, n, size=(min(chunk, n_boot - start), n))].mean(axis=1)
-            for start in range(0, n_boot, chunk)
-        ]
-    )
-    lo, hi = np.quantile(means, [alpha / 2, 1 - alpha / 2])
-    return (float(arr.mean()), float(lo), float(hi))
-
-
 # -- evaluator --------------------------------------------------------------------------------
 
 

@@ -3,24 +3,27 @@
 A ranker turns the signal matrix of N candidates into scores and per-feature contributions
 (which :mod:`matcher.explain` turns into sentences). Rankers follow scikit-learn's estimator
 rules: settings in ``__init__``, ``fit`` returns ``self``, learned state ends in ``_``.
+Which ranker a matcher uses is decided by :func:`matcher.learn.resolve.resolve_ranker`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 
 from matcher.config import DEFAULT_WEIGHTS
-from matcher.schema import SIGNALS, Brief
+from matcher.schema import Brief
+from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, SignalResult
-from matcher.sponsorship import SponsorEvent
 
 
 @dataclass
 class SignalMatrix:
-    """The six signals for N candidates: ``values`` and ``known`` are N x 6 in SIGNALS order.
+    """The signals of N candidates: ``values`` and ``known`` are N x 6 in SIGNALS order.
 
     ``brief`` and ``as_of`` say what the signals were computed for (a learned ranker builds its
     raw features from them).
@@ -29,29 +32,43 @@ class SignalMatrix:
     values: np.ndarray
     known: np.ndarray
     results: dict[str, SignalResult]
-    niche_sim: np.ndarray
     brief: Brief | None = None
     as_of: date | None = None
-    #: the brief's niche query vector
-    query: np.ndarray | None = None
-    #: each candidate's sponsored posts (:func:`matcher.sponsorship.sponsorship_events`), when parsed
-    events: list[list[SponsorEvent]] | None = None
 
     @classmethod
     def from_results(
         cls,
         results: dict[str, SignalResult],
-        niche_sim: np.ndarray,
         brief: Brief | None = None,
         as_of: date | None = None,
-        query: np.ndarray | None = None,
     ) -> SignalMatrix:
         values = np.column_stack([results[s].score for s in SIGNALS]).astype(np.float64)
         known = np.column_stack([results[s].known for s in SIGNALS]).astype(bool)
-        return cls(values, known, results, niche_sim, brief, as_of, query)
+        return cls(values, known, results, brief, as_of)
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
+
+    @property
+    def niche_sim(self) -> np.ndarray:
+        """Raw cosine of the brief's niche text and each candidate's content vector."""
+        return self.results["niche"].parts["cosine"]
+
+    def take(self, idx: np.ndarray) -> SignalMatrix:
+        """The matrix of a subset of the candidates, in the order of ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        results = {k: r.take(idx) for k, r in self.results.items()}
+        return SignalMatrix(self.values[idx], self.known[idx], results, self.brief, self.as_of)
+
+
+class Ranker(Protocol):
+    """Scores and contributions (by signal or feature name) of the N candidates of a brief."""
+
+    name: str
+
+    def rank(
+        self, sm: SignalMatrix, cands: Candidates
+    ) -> tuple[np.ndarray, Mapping[str, np.ndarray]]: ...
 
 
 class WeightedRanker:

@@ -11,15 +11,22 @@ from matcher.io import atomic_write_text
 
 
 def write_report(res: EvalResult, out_dir: str | Path, title: str, notes: str = "") -> Path:
+    """``README.md`` (tables, the briefs the matcher loses), ``per_brief.csv`` and two plots."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _plots(res, out)
+    atomic_write_text(out / "per_brief.csv", per_brief_csv(res))
+    atomic_write_text(out / "README.md", "\n".join(_markdown(res, title, notes)))
+    return out / "README.md"
+
+
+def _plots(res: EvalResult, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     key = f"ndcg@{res.k}"
-
     fig, ax = plt.subplots(figsize=(7, 4))
     for s, curve in res.curves.items():
         ax.plot(CURVE_KS, np.nanmean(curve, axis=0), label=s, lw=2 if s == "matcher" else 1.2)
@@ -46,7 +53,10 @@ def write_report(res: EvalResult, out_dir: str | Path, title: str, notes: str = 
     fig.savefig(out / "per_brief_spread.png", dpi=110)
     plt.close(fig)
 
-    baselines = [s for s in systems if s != "matcher"]
+
+def _losses(res: EvalResult, key: str) -> list[tuple[float, str, str, float, float]]:
+    """(gap, brief, best baseline, matcher, baseline) per brief, the largest gap first."""
+    baselines = [s for s in res.per_brief if s != "matcher"]
     losses = []
     for b in res.brief_ids:
         mine = res.per_brief["matcher"][b][key]
@@ -56,7 +66,12 @@ def write_report(res: EvalResult, out_dir: str | Path, title: str, notes: str = 
         gap = res.per_brief[best][b][key] - mine
         losses.append((gap, b, best, mine, res.per_brief[best][b][key]))
     losses.sort(reverse=True)
+    return losses
 
+
+def _markdown(res: EvalResult, title: str, notes: str) -> list[str]:
+    key = f"ndcg@{res.k}"
+    losses = _losses(res, key)
     summ = res.summary()
     md = [f"# {title}", ""]
     if notes:
@@ -93,6 +108,4 @@ def write_report(res: EvalResult, out_dir: str | Path, title: str, notes: str = 
             "| (none: the matcher is at least as good as every baseline on every brief) | | | | |"
         )
     md += ["", "Per-brief metrics: `per_brief.csv`.", "", "```", format_table(res), "```", ""]
-    atomic_write_text(out / "per_brief.csv", per_brief_csv(res))
-    atomic_write_text(out / "README.md", "\n".join(md))
-    return out / "README.md"
+    return md

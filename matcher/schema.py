@@ -1,4 +1,5 @@
-"""The nouns: Creator, Post, Audience, Brief, Match, Shortlist, tiers and signal names.
+"""The nouns: Creator, Post, Audience, Brief, Match, Shortlist and tiers (signal names:
+:data:`matcher.signals.SIGNALS`).
 
 Plain frozen dataclasses; validation happens in :mod:`matcher.io` at the edges.
 """
@@ -33,7 +34,6 @@ TIER_PRICE_USD = {
     "macro": (2_000.0, 6_000.0, 15_000.0),
     "mega": (10_000.0, 40_000.0, 500_000.0),
 }
-SIGNALS = ("niche", "tone", "audience", "tier", "conflict", "authenticity")
 
 
 def tier_of(followers: int | None) -> str | None:

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from matcher.brands import WS_RE, brand_key, handles, wordset
-from matcher.schema import Creator, Post
+from matcher.schema import Post
 
-__all__ = ["SponsorEvent", "Sponsorship", "detect_sponsorship", "sponsorship_events"]
+__all__ = ["Sponsorship", "detect_sponsorship"]
 
 # -- sponsorship ------------------------------------------------------------------------------
 
@@ -341,66 +340,3 @@ def detect_sponsorship(post: Post) -> Sponsorship:
 
 
 # -- sponsorship events (precomputed per creator) --------------------------------------------
-
-
-def _as_date(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-@dataclass(frozen=True)
-class SponsorEvent:
-    """One sponsored post of a creator: when, with whom (brand keys), the evidence, and which
-    post (index into ``Creator.posts``). Serialisable with :meth:`to_dict` / :meth:`from_dict`."""
-
-    posted_at: date | None
-    brands: tuple[str, ...]
-    evidence: str
-    post_index: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "posted_at": self.posted_at.isoformat() if self.posted_at else None,
-            "brands": list(self.brands),
-            "evidence": self.evidence,
-            "post_index": self.post_index,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, object]) -> SponsorEvent:
-        brands = d.get("brands") or ()
-        if not isinstance(brands, list | tuple):
-            raise ValueError(f"SponsorEvent brands must be a list, got {brands!r}")
-        index = d.get("post_index", -1)
-        if not isinstance(index, int):
-            raise ValueError(f"SponsorEvent post_index must be an integer, got {index!r}")
-        return cls(
-            posted_at=_as_date(d.get("posted_at")),
-            brands=tuple(str(b) for b in brands),
-            evidence=str(d.get("evidence", "")),
-            post_index=index,
-        )
-
-
-def sponsorship_events(creator: Creator) -> list[SponsorEvent]:
-    """Every sponsored post of ``creator`` as a :class:`SponsorEvent` (the creator's own handle is
-    not counted as a partner)."""
-    own = brand_key(creator.handle) if creator.handle else ""
-    events = []
-    for i, post in enumerate(creator.posts):
-        s = detect_sponsorship(post)
-        if s.sponsored is not True:
-            continue
-        brands = tuple(b for b in s.brands if b != own) if own else s.brands
-        events.append(SponsorEvent(_as_date(post.posted_at), brands, s.evidence, i))
-    return events

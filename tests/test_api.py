@@ -19,11 +19,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher.api import CSV_COLUMNS, create_app
-from matcher.api_models import ShortlistOut, field_loc
 from matcher.io import UnknownFieldWarning
-from matcher.schema import SIGNALS, Brief, Creator, Excluded, Match, Shortlist
-from matcher.store import Store
+from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
+from matcher.serve.app import create_app
+from matcher.serve.models import ShortlistOut, field_loc
+from matcher.serve.routes import CSV_COLUMNS
+from matcher.serve.store import Store
+from matcher.signals import SIGNALS
 
 REPO = Path(__file__).resolve().parents[1]
 WORLD = Path("/work/shared/data/world")

@@ -5,41 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from serving import CACHE, REPO, run_matcher, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-REPO = Path(__file__).resolve().parents[1]
-WORLD = Path("/work/shared/data/world")
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
-#: the `matcher` command run by this interpreter (works without the console script on PATH)
-MATCHER = [sys.executable, "-c", "import sys; from matcher.cli import main; sys.exit(main())"]
-CACHE = str(REPO / ".cache" / "test-embeddings")
-
-
-def run_matcher(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    done = subprocess.run([*MATCHER, *args], capture_output=True, text=True, timeout=timeout,
-                          env=env, cwd=REPO, check=False)  # fmt: skip
-    assert done.returncode == 0, f"matcher {args[0]} failed:\n{done.stderr[-3000:]}"
-    return done
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +27,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         pytest.skip("Debian chromium not installed: apt-get install chromium")
     tmp = tmp_path_factory.mktemp("browser")
     source = REPO / "datasets" / "sample" / "creators.jsonl"
-    if not source.exists():
-        # TODO: drop this fallback once datasets/sample/creators.jsonl is committed
-        source = WORLD / "creators.jsonl"
     creators = tmp / "creators.jsonl"  # the first 200: a small index builds in seconds
     lines = source.read_text(encoding="utf-8").splitlines()[:200]
     creators.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -63,37 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     assert key.startswith("mk_") and (tmp / "index.db").exists()  # default db: INDEX.db beside it
     assert key not in keys.stderr
 
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [*MATCHER, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
-         "--cache-dir", CACHE, "--log-level", "warning"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(tmp / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer /healthz within 180 s")
-            time.sleep(0.25)
+    with running_server(index, tmp / "server.log") as base:
         yield base, key
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
 
 
 @pytest.fixture(scope="module")

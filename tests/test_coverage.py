@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from matcher.coverage import catalogue_coverage, coverage_mismatch
+from matcher.learn.coverage import catalogue_coverage, coverage_mismatch
 from matcher.schema import Audience, Creator, Post
 
 FULL = Creator(
@@ -49,33 +49,31 @@ def test_mismatch_names_what_the_catalogue_lacks():
     assert coverage_mismatch({"price": 0.1}, {"price": 0.0}) == []
 
 
-def test_load_ranker_falls_back_to_weighted_on_an_unlike_index(tmp_path, monkeypatch, capsys):
-    from conftest import ROOT, FakeEncoder
+def test_resolve_ranker_falls_back_to_weighted_on_an_unlike_index(tmp_path, monkeypatch):
+    from conftest import FakeEncoder
 
-    from matcher.cli import load_ranker
     from matcher.config import Settings
     from matcher.index import CreatorIndex, build_and_save
+    from matcher.learn.resolve import packaged_model_dir, resolve_ranker
 
-    default = ROOT / "models" / "default"
+    default = packaged_model_dir()
     if not (default / "card.json").exists():
-        pytest.skip("models/default is not installed")
+        pytest.skip("the default model is not installed")
     model = tmp_path / "model"
     shutil.copytree(default, model)
     card = json.loads((model / "card.json").read_text())
     card["data"]["coverage"] = {"posts": 1.0, "audience": 0.7, "price": 0.6, "engagement": 0.9}
     (model / "card.json").write_text(json.dumps(card))
     monkeypatch.setenv("MATCHER_MODEL", str(model))
-    import matcher.training as training
-
-    monkeypatch.setattr(training, "default_model_dir", lambda: model)
     enc = FakeEncoder()
     bios = CreatorIndex.load(
         build_and_save([BIO_ONLY, Creator("c", bio="x")], enc, tmp_path / "bios")
     )
     full = CreatorIndex.load(build_and_save([FULL], enc, tmp_path / "full"))
-    assert load_ranker(None, "auto", Settings(), index=bios) is None
-    assert "using the weighted ranker" in capsys.readouterr().err
-    assert load_ranker(None, "auto", Settings(), index=full).name == "learned"
+    ranker, note = resolve_ranker("auto", bios, Settings())
+    assert ranker.name == "weighted"
+    assert note is not None and "using the weighted ranker" in note
+    assert resolve_ranker("auto", full, Settings())[0].name == "learned"
     # asked for explicitly: always the learned ranker
-    assert load_ranker(None, "learned", Settings(), index=bios).name == "learned"
-    assert load_ranker(str(model), "auto", Settings(), index=bios).name == "learned"
+    assert resolve_ranker("learned", bios, Settings())[0].name == "learned"
+    assert resolve_ranker(str(model), bios, Settings())[0].name == "learned"

@@ -1,4 +1,4 @@
-"""matcher.features: every feature on creators whose right value is known by construction."""
+"""matcher.learn.features: every feature on creators whose right value is known by construction."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 
 from matcher.explain import reasons_for
-from matcher.features import DAYS_CAP, FEATURE_NAMES, FEATURES, build_features, select
+from matcher.learn.features import DAYS_CAP, FEATURE_NAMES, FEATURES, build_features, select
 from matcher.ranking import SignalMatrix
-from matcher.schema import SIGNALS, Audience, Brief, Creator, Post
+from matcher.schema import Audience, Brief, Creator, Post
+from matcher.signals import SIGNALS
 from matcher.signals.audience import audience_signal
 from matcher.signals.authenticity import authenticity_signal
 from matcher.signals.base import Candidates, QueryContext
 from matcher.signals.conflict import conflict_signal
-from matcher.signals.niche import niche_signal, niche_similarity
+from matcher.signals.niche import niche_signal
 from matcher.signals.tier import tier_signal
 from matcher.signals.tone import tone_signal
 
@@ -46,7 +47,7 @@ def case(brief: Brief, creators: list[Creator], seed: int = 0, dim: int = 8):
         "conflict": conflict_signal(brief, cands, ctx),
         "authenticity": authenticity_signal(brief, cands, ctx),
     }
-    return SignalMatrix.from_results(results, niche_similarity(ctx, cands)), cands
+    return SignalMatrix.from_results(results), cands
 
 
 BRIEF = Brief(
@@ -203,7 +204,7 @@ def test_rows_do_not_depend_on_other_candidates(built):
     """Vectorised, but each row is its creator's own (except features relative to the others)."""
     sm, cands, X, _, names = built
     idx = np.array([3, 0, 4])
-    sub_sm = SignalMatrix(sm.values[idx], sm.known[idx], sm.results, sm.niche_sim[idx])
+    sub_sm = sm.take(idx)
     sub_c = cands.take(idx)
     X2, _ = build_features(BRIEF, sub_sm, sub_c, AS_OF)
     relative = {"niche_cosine_gap", "niche_rank_pct", "niche_z"}

@@ -17,7 +17,8 @@ from matcher.config import Settings
 from matcher.engine import Matcher
 from matcher.index import CreatorIndex, build_and_save
 from matcher.io import read_creators
-from matcher.schema import SIGNALS, Brief
+from matcher.schema import Brief
+from matcher.signals import SIGNALS
 
 pytestmark = pytest.mark.integration
 

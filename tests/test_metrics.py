@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, ndcg_score, roc_auc_score
 
+from matcher.evaluation import mean_with_ci
 from matcher.metrics import (
     Evaluator,
     auc,
     average_precision,
     evaluate_ranking,
-    mean_with_ci,
     ndcg_at_k,
     ndcg_curve,
     rank_order,

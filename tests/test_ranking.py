@@ -8,7 +8,7 @@ import pytest
 from matcher.config import DEFAULT_WEIGHTS
 from matcher.explain import reasons_for
 from matcher.ranking import SignalMatrix, WeightedRanker
-from matcher.schema import SIGNALS
+from matcher.signals import SIGNALS
 from matcher.signals.base import SignalResult
 
 
@@ -19,7 +19,7 @@ def matrix(values, known) -> SignalMatrix:
         s: SignalResult(s, values[:, j], known[:, j], [f"{s} note {i}" for i in range(len(values))])
         for j, s in enumerate(SIGNALS)
     }
-    return SignalMatrix.from_results(results, values[:, 0])
+    return SignalMatrix.from_results(results)
 
 
 def test_score_is_weighted_mean_and_contributions_add_up():

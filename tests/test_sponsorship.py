@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from matcher.brands import BrandMatcher
+from matcher.history import SponsorEvent, sponsorship_events
 from matcher.schema import Creator, Post
-from matcher.sponsorship import SponsorEvent, detect_sponsorship, sponsorship_events
+from matcher.sponsorship import detect_sponsorship
 
 WORLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "world"
 
@@ -189,3 +190,27 @@ def test_world_catalogue_has_competitor_sponsorships():
             if matcher.match_indices(e.brands, c.posts[e.post_index].text)
         )
         assert hits >= 1, b["brief_id"]
+
+
+def test_event_cache_parses_each_creator_once_and_stays_bounded(monkeypatch):
+    import matcher.history as history
+
+    calls: list[str] = []
+    real = history.sponsorship_events
+
+    def counted(c: Creator) -> list[SponsorEvent]:
+        calls.append(c.creator_id)
+        return real(c)
+
+    monkeypatch.setattr(history, "sponsorship_events", counted)
+    cache = history.EventCache(max_size=2)
+    a = Creator("a", posts=(Post("#ad thanks @nike for the shoes"),))
+    b, c = Creator("b"), Creator("c")
+    first = cache.of([a, b])
+    assert first[0] and first[0][0].brands and first[1] == []
+    cache.of([a, b])
+    assert calls == ["a", "b"]  # parsed once each
+    cache.of([c])  # past max_size: the least recently used (a) goes
+    assert len(cache) == 2
+    cache.of([a])
+    assert calls == ["a", "b", "c", "a"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import MatcherError
-from matcher.store import KEY_PREFIX, SCHEMA_VERSION, Store
+from matcher.serve.store import KEY_PREFIX, SCHEMA_VERSION, Store
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""matcher.learned / matcher.training: the estimator contract, grouped CV, known answers, artifacts.
+"""matcher.learn (ranker, card, collect, cv, train): the estimator contract, grouped CV, known answers, artifacts.
 
 Everything here runs on synthetic data in seconds (no world index): the end-to-end tests build a
 60-creator index with the hashed-words FakeEncoder of conftest.
@@ -17,21 +17,16 @@ from sklearn.base import clone
 from sklearn.metrics import ndcg_score
 
 from matcher.errors import MatcherError, ModelNotFoundError, NotFittedError
-from matcher.features import FEATURE_NAMES, build_features
-from matcher.learned import ARTIFACT_FORMAT, LEARNERS, LearnedRanker, load_learned_ranker
+from matcher.learn.card import ARTIFACT_FORMAT, ModelCard, load_learned_ranker
+from matcher.learn.collect import BriefData
+from matcher.learn.cv import cross_validate
+from matcher.learn.features import FEATURE_NAMES, build_features
+from matcher.learn.ranker import LEARNERS, LearnedRanker
+from matcher.learn.recipe import Recipe, load_recipe
+from matcher.learn.resolve import accept_default, default_model_dir
+from matcher.learn.split import grouped_folds, split_briefs
 from matcher.ranking import SignalMatrix
 from matcher.schema import Audience, Brief, Creator, Label, Post
-from matcher.training import (
-    BriefData,
-    Recipe,
-    _accept_default,
-    cross_validate,
-    default_model_dir,
-    grouped_folds,
-    load_recipe,
-    save,
-    split_briefs,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATS = ["niche_cosine", "tier_ordinal", "audience_signal", "authenticity_engagement_ratio"]
@@ -157,7 +152,7 @@ class RankerContract:
     def test_save_and_load_give_the_same_scores(self, tmp_path):
         X, y, g = known_answer(10, 30)
         r = self.make().fit(X, y, g)
-        out = save(r, minimal_card(r), tmp_path / "m")
+        out = ModelCard.from_dict(minimal_card(r)).save(r, tmp_path / "m")
         back = load_learned_ranker(out)
         assert back.learner == self.learner and back.features_ == FEATS
         np.testing.assert_array_equal(back.predict(X), r.predict(X))
@@ -186,7 +181,7 @@ def test_every_learner_has_a_contract_test():
 
 
 def minimal_card(r: LearnedRanker) -> dict:
-    from matcher.features import FEATURE_VERSION
+    from matcher.learn.features import FEATURE_VERSION
 
     return {
         "format_version": ARTIFACT_FORMAT,
@@ -220,7 +215,7 @@ def minimal_card(r: LearnedRanker) -> dict:
 def saved_model(tmp_path) -> Path:
     X, y, g = known_answer(10, 30)
     r = LearnedRanker(features=FEATS, params=SMALL["lightgbm"], n_jobs=1).fit(X, y, g)
-    return save(r, minimal_card(r), tmp_path / "model")
+    return ModelCard.from_dict(minimal_card(r)).save(r, tmp_path / "model")
 
 
 def edit_card(src: Path, dst: Path, **changes) -> Path:
@@ -293,18 +288,18 @@ def test_save_refuses_to_overwrite_a_non_model_directory(saved_model, tmp_path):
     (other / "notes.txt").write_text("mine")
     r = load_learned_ranker(saved_model)
     with pytest.raises(MatcherError, match="not a model directory"):
-        save(r, minimal_card(r), other)
+        ModelCard.from_dict(minimal_card(r)).save(r, other)
     assert (other / "notes.txt").read_text() == "mine"
 
 
 def test_default_model_only_when_it_beat_the_weighted_ranker(saved_model, tmp_path, monkeypatch):
     monkeypatch.delenv("MATCHER_MODEL", raising=False)
-    assert _accept_default(saved_model) is None  # no held-out comparison
+    assert accept_default(saved_model) is None  # no held-out comparison
     lost = edit_card(saved_model, tmp_path / "lost", heldout={"beats_weighted": False})
     won = edit_card(saved_model, tmp_path / "won", heldout={"beats_weighted": True})
-    assert _accept_default(lost) is None
-    assert _accept_default(won) == won
-    assert _accept_default(tmp_path / "missing") is None
+    assert accept_default(lost) is None
+    assert accept_default(won) == won
+    assert accept_default(tmp_path / "missing") is None
     monkeypatch.setenv("MATCHER_MODEL", str(lost))  # read at call time; an explicit choice wins
     assert default_model_dir() == lost
 
@@ -313,7 +308,7 @@ def test_default_model_only_when_it_beat_the_weighted_ranker(saved_model, tmp_pa
 
 
 def test_shipped_recipe_loads():
-    r = load_recipe(ROOT / "training" / "default.toml")
+    r = load_recipe(ROOT / "recipes" / "default.toml")
     assert set(r.learners) <= set(LEARNERS) and set(r.features) <= set(FEATURE_NAMES)
     assert r.folds == 5 and 0 < r.holdout < 1
 
@@ -443,7 +438,7 @@ def engine_case(brief: Brief, creators: list[Creator], seed: int = 0):
     from matcher.signals.authenticity import authenticity_signal
     from matcher.signals.base import Candidates, QueryContext
     from matcher.signals.conflict import conflict_signal
-    from matcher.signals.niche import niche_signal, niche_similarity
+    from matcher.signals.niche import niche_signal
     from matcher.signals.tier import tier_signal
     from matcher.signals.tone import tone_signal
 
@@ -462,7 +457,7 @@ def engine_case(brief: Brief, creators: list[Creator], seed: int = 0):
         "authenticity": authenticity_signal,
     }
     results = {k: f(brief, cands, ctx) for k, f in fns.items()}
-    return SignalMatrix.from_results(results, niche_similarity(ctx, cands)), cands
+    return SignalMatrix.from_results(results), cands
 
 
 def test_rank_scores_candidates_and_explains_by_signal():
@@ -583,7 +578,7 @@ def tiny_matcher(tmp_path_factory):
 
 def test_collected_weighted_scores_equal_score_catalogue(tiny_matcher):
     """The CV's weighted baseline is exactly what `matcher eval` scores."""
-    from matcher.training import collect
+    from matcher.learn.collect import collect
 
     m, briefs, labels = tiny_matcher
     data = collect(m, briefs[:4], labels, candidates=20)
@@ -596,7 +591,7 @@ def test_collected_weighted_scores_equal_score_catalogue(tiny_matcher):
 
 
 def test_train_end_to_end_is_reproducible(tiny_matcher, tmp_path):
-    from matcher.training import train
+    from matcher.learn.train import train
 
     m, briefs, labels = tiny_matcher
     recipe = Recipe(
@@ -611,7 +606,7 @@ def test_train_end_to_end_is_reproducible(tiny_matcher, tmp_path):
         train(m, briefs, labels, tmp_path / f"m{i}", recipe, split_dir=tmp_path / "split")
         for i in range(2)
     ]
-    a, b = cards
+    a, b = (card.to_dict() for card in cards)
     assert a["model_sha256"] == b["model_sha256"]  # same seed, same model, byte for byte
     for k in ("lightgbm", "hgb_classifier", "weighted"):
         assert a["cv"]["systems"][k]["ndcg@10"] == b["cv"]["systems"][k]["ndcg@10"]

@@ -5,14 +5,20 @@ which is 1 when the creator's audience has the target's shape and falls as share
 it. Countries come from the brief's audience or, failing that, its ``countries`` (an even split).
 A creator's parts that are missing are unknown, never made up; the score is the mean over the
 parts that are known on both sides.
+
+Parts: ``age_fit``, ``gender_fit``, ``country_fit`` (the intersections; nan when unknown), and
+``language_match`` / ``country_match`` (1 when the creator writes in one of the brief's
+languages / is based in one of its countries, 0 when not, nan when either side is silent).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from matcher.schema import AGE_BUCKETS, Audience, Brief
-from matcher.signals.base import Candidates, QueryContext, SignalResult
+from matcher.schema import AGE_BUCKETS, Audience, Brief, Creator
+from matcher.signals.base import Candidates, QueryContext, SignalResult, unscored
+
+PARTS = ("age_fit", "gender_fit", "country_fit", "language_match", "country_match")
 
 
 def _target(brief: Brief) -> dict[str, dict[str, float]]:
@@ -44,43 +50,63 @@ def _age_span(buckets: list[str]) -> str:
     return f"{lo}–{hi}" if lo != hi else lo
 
 
+def _market_parts(brief: Brief, creators: list[Creator]) -> dict[str, np.ndarray]:
+    """``language_match`` and ``country_match`` of each creator."""
+    n = len(creators)
+    lang = np.full(n, np.nan)
+    based = np.full(n, np.nan)
+    langs = {x.lower() for x in brief.languages}
+    markets = {x.upper() for x in brief.countries}
+    for i, c in enumerate(creators):
+        if langs and c.language:
+            lang[i] = float(c.language.lower() in langs)
+        if markets and c.country:
+            based[i] = float(c.country.upper() in markets)
+    return {"language_match": lang, "country_match": based}
+
+
+def _fits(target: dict[str, dict[str, float]], a: Audience) -> tuple[dict[str, float], list[str]]:
+    """The intersections of one creator's audience with the target, and their phrases."""
+    fits: dict[str, float] = {}
+    phrases: list[str] = []
+    if "gender" in target and a.gender:
+        fits["gender_fit"] = _intersection(target["gender"], a.gender)
+        top = max(target["gender"], key=lambda g: target["gender"][g])
+        phrases.append(f"{a.gender.get(top, 0.0):.0%} {top}")
+    if "age" in target and a.age:
+        fits["age_fit"] = _intersection(target["age"], a.age)
+        buckets = [b for b, v in target["age"].items() if v > 0]
+        share = sum(a.age.get(b, 0.0) for b in buckets)
+        phrases.append(f"{share:.0%} aged {_age_span(buckets)}")
+    if "countries" in target and a.countries:
+        have = {k.upper(): v for k, v in a.countries.items()}
+        fits["country_fit"] = _intersection(target["countries"], have)
+        share = sum(have.get(k, 0.0) for k in target["countries"])
+        phrases.append(f"{share:.0%} in {'/'.join(target['countries'])}")
+    return fits, phrases
+
+
 def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     n = len(cands)
     target = _target(brief)
+    market = _market_parts(brief, cands.creators)
     if not target:
-        return SignalResult(
-            "audience",
-            np.full(n, 0.5),
-            np.zeros(n, bool),
-            ["brief names no target audience: audience not scored"] * n,
-        )
+        note = "brief names no target audience: audience not scored"
+        return unscored("audience", n, note, PARTS, market)
     score = np.full(n, 0.5)
     known = np.zeros(n, bool)
+    parts = {p: np.full(n, np.nan) for p in ("age_fit", "gender_fit", "country_fit")}
     notes: list[str] = []
     for i, c in enumerate(cands.creators):
-        a = c.audience
-        parts: list[float] = []
-        phrases: list[str] = []
-        if a is not None:
-            if "gender" in target and a.gender:
-                parts.append(_intersection(target["gender"], a.gender))
-                top = max(target["gender"], key=lambda g: target["gender"][g])
-                phrases.append(f"{a.gender.get(top, 0.0):.0%} {top}")
-            if "age" in target and a.age:
-                parts.append(_intersection(target["age"], a.age))
-                buckets = [b for b, v in target["age"].items() if v > 0]
-                share = sum(a.age.get(b, 0.0) for b in buckets)
-                phrases.append(f"{share:.0%} aged {_age_span(buckets)}")
-            if "countries" in target and a.countries:
-                have = {k.upper(): v for k, v in a.countries.items()}
-                parts.append(_intersection(target["countries"], have))
-                share = sum(have.get(k, 0.0) for k in target["countries"])
-                phrases.append(f"{share:.0%} in {'/'.join(target['countries'])}")
-        if not parts:
+        fits, phrases = _fits(target, c.audience) if c.audience is not None else ({}, [])
+        if not fits:
             notes.append("no audience data: audience not scored")
             continue
+        for name, value in fits.items():
+            parts[name][i] = value
         known[i] = True
-        score[i] = float(np.mean(parts))
+        # the mean in the order gender, age, countries (as the phrases read)
+        score[i] = float(np.mean(list(fits.values())))
         verdict = (
             "matches target"
             if score[i] >= 0.7
@@ -89,4 +115,4 @@ def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> Signa
             else "misses target"
         )
         notes.append(f"audience {', '.join(phrases)}: {verdict}")
-    return SignalResult("audience", np.clip(score, 0.0, 1.0), known, notes)
+    return SignalResult("audience", np.clip(score, 0.0, 1.0), known, notes, {**parts, **market})

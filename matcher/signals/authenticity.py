@@ -3,6 +3,9 @@
 Bought followers do not like or comment, so engagement far below the tier norm is the classic
 sign. The rate is the catalogue's ``engagement_rate`` or, when missing, the mean
 (likes + comments) / followers over the creator's posts.
+
+Part: ``engagement_ratio`` (the rate over the tier norm; nan when unknown). Engagement below
+:data:`SUSPECT_RATIO` of the norm carries :attr:`Flag.SUSPECTED_FAKE`.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.schema import TIER_ENGAGEMENT_NORM, Brief, Creator, tier_of
-from matcher.signals.base import Candidates, QueryContext, SignalResult
+from matcher.signals.base import Candidates, Flag, QueryContext, SignalResult
 
 #: engagement below this fraction of the tier norm is flagged as suspected bought followers
 SUSPECT_RATIO = 0.35
 #: engagement above this multiple of the norm is unusual too (engagement pods, giveaways)
 INFLATED_RATIO = 4.0
+PARTS = ("engagement_ratio",)
 
 
 def engagement_of(c: Creator) -> float | None:
@@ -69,4 +73,6 @@ def authenticity_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> S
             notes.append(f"{head}: unusually high, check for engagement pods")
         else:
             notes.append(f"{head}: healthy")
-    return SignalResult("authenticity", score, known, notes)
+    parts = {"engagement_ratio": ratio}
+    flags = {Flag.SUSPECTED_FAKE: known & (r < SUSPECT_RATIO)}
+    return SignalResult("authenticity", score, known, notes, parts, flags)

@@ -3,19 +3,40 @@
 A signal is a pure function ``(brief, candidates, context) -> SignalResult``, vectorised over the
 N candidates. ``score`` is in [0, 1]; ``known[i]`` is False when the signal cannot judge candidate
 i (for example: no audience data). ``notes[i]`` is a short human phrase about candidate i's value,
-used by :mod:`matcher.explain`. A signal may also exclude candidates by a hard rule
+used by :mod:`matcher.explain`. ``parts`` are the named pieces the score is made of (audience age
+/ gender / country fit, tier list / goal / budget fit, days since a competitor deal, ...), each
+an array over the candidates with ``nan`` where unknown: a learned ranker reads them as features
+named ``<signal>_<part>``. ``flags`` mark candidates (or, for :attr:`Flag.NOT_ASKED`, the whole
+brief) for the engine and the explanations. A signal may also exclude candidates by a hard rule
 (``exclude[i]`` with ``why[i]``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from matcher.schema import Brief, Creator
+
+if TYPE_CHECKING:
+    from matcher.encoder import Encoder
+    from matcher.history import SponsorEvent
+
+
+class Flag(StrEnum):
+    """What a signal says about a candidate besides its score."""
+
+    #: the brief asks nothing this signal judges (no tone, no target audience, ...): not scored
+    NOT_ASKED = "not_asked"
+    #: engagement far below the tier norm: bought followers suspected
+    SUSPECTED_FAKE = "suspected_fake"
+    #: a competitor deal inside the exclusivity window
+    CURRENT_CONFLICT = "current_conflict"
 
 
 @dataclass
@@ -23,13 +44,18 @@ class Candidates:
     """The N creators being scored for one brief, with their vectors.
 
     ``content`` and ``voice`` are L2-normalised float32 rows (N x d). ``voice_known[i]`` is False
-    for a creator without post text (then its voice row is zeros).
+    for a creator without post text (then its voice row is zeros). ``events[i]`` are creator i's
+    sponsored posts (:func:`matcher.history.sponsorship_events`) when the engine has parsed
+    them (None: a signal parses them itself). ``hard_why[i]`` is why creator i fails the brief's
+    hard rules (None when it passes), when the engine has checked them.
     """
 
     creators: list[Creator]
     content: np.ndarray
     voice: np.ndarray
     voice_known: np.ndarray
+    events: Sequence[Sequence[SponsorEvent]] | None = None
+    hard_why: Sequence[str | None] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.creators)
@@ -38,6 +64,10 @@ class Candidates:
                 f"Candidates arrays must have {n} rows, got content {self.content.shape}, "
                 f"voice {self.voice.shape}, voice_known {self.voice_known.shape}"
             )
+        for name in ("events", "hard_why"):
+            value = getattr(self, name)
+            if value is not None and len(value) != n:
+                raise ValueError(f"Candidates.{name} must have {n} entries, got {len(value)}")
 
     def __len__(self) -> int:
         return len(self.creators)
@@ -54,17 +84,37 @@ class Candidates:
             content=self.content[idx],
             voice=self.voice[idx],
             voice_known=self.voice_known[idx],
+            events=None if self.events is None else [self.events[i] for i in idx],
+            hard_why=None if self.hard_why is None else [self.hard_why[i] for i in idx],
         )
+
+
+class Resources(Protocol):
+    """What a signal's ``prepare`` hook may use besides the brief (the engine provides it)."""
+
+    @property
+    def encoder(self) -> Encoder: ...
+
+    def voice_mean(self) -> np.ndarray:
+        """Mean voice vector of the catalogue."""
+        ...
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        """Per-engine store for what is computed once and reused across briefs."""
+        ...
 
 
 @dataclass
 class QueryContext:
     """What is computed once per brief and shared by the signals.
 
-    ``query`` is the L2-normalised embedding of the brief's niche text. ``tone_axis`` is the
-    direction in embedding space of the wanted tone (see :mod:`matcher.signals.tone`) or None when
-    the brief names no tone. ``as_of`` is the date against which post ages are measured. ``tone_center`` is where the
-    catalogue's average voice falls on the tone axis.
+    ``query`` is the L2-normalised embedding of the brief's niche text; ``as_of`` the date against
+    which post ages are measured. The engine sets ``brief`` and ``resources`` and runs each
+    signal's ``prepare`` hook, which fills the signal's own fields: the tone signal's
+    ``tone_axis`` (the direction in embedding space of the wanted tone, None when the brief names
+    none, see :mod:`matcher.signals.tone`), ``tone_label`` and ``tone_center`` (where the
+    catalogue's average voice falls on that axis).
     """
 
     query: np.ndarray
@@ -75,6 +125,10 @@ class QueryContext:
     tone_center: float = 0.0
     #: exclusivity window of a brief that names none (the ``exclusivity_days`` setting)
     exclusivity_days: int = 90
+    #: keep currently conflicted creators (flagged, scored 0) instead of excluding them
+    show_conflicts: bool = False
+    brief: Brief | None = None
+    resources: Resources | None = None
 
     def window(self, brief: Brief) -> int:
         """The brief's exclusivity window in days: its own, else the setting's."""
@@ -103,12 +157,39 @@ class LazyNotes(Sequence[str]):
         return self._done[i]
 
 
+def unscored(
+    name: str,
+    n: int,
+    note: str,
+    parts: Sequence[str] = (),
+    known_parts: Mapping[str, np.ndarray] | None = None,
+) -> SignalResult:
+    """The result of a signal the brief asks nothing of: unknown for all, flagged NOT_ASKED.
+
+    Its ``parts`` are nan, except those given in ``known_parts``.
+    """
+    all_parts = {p: np.full(n, np.nan) for p in parts}
+    all_parts.update(known_parts or {})
+    return SignalResult(
+        name,
+        np.full(n, 0.5),
+        np.zeros(n, bool),
+        [note] * n,
+        parts=all_parts,
+        flags={Flag.NOT_ASKED: np.ones(n, bool)},
+    )
+
+
 @dataclass
 class SignalResult:
     name: str
     score: np.ndarray
     known: np.ndarray
     notes: Sequence[str]
+    #: part name -> float array over the candidates (nan: unknown)
+    parts: Mapping[str, np.ndarray] = field(default_factory=dict)
+    #: flag -> bool array over the candidates
+    flags: Mapping[Flag, np.ndarray] = field(default_factory=dict)
     exclude: np.ndarray | None = None
     why: list[str] = field(default_factory=list)
 
@@ -120,5 +201,31 @@ class SignalResult:
             )
         if self.exclude is not None and (self.exclude.shape != (n,) or len(self.why) != n):
             raise ValueError(f"signal {self.name!r}: exclude and why must have length {n}")
+        for what, arrays in (("part", self.parts), ("flag", self.flags)):
+            for key, arr in arrays.items():
+                if np.shape(arr) != (n,):
+                    raise ValueError(
+                        f"signal {self.name!r}: {what} {key!r} must have length {n}, "
+                        f"got shape {np.shape(arr)}"
+                    )
         if n and (np.nanmin(self.score) < -1e-9 or np.nanmax(self.score) > 1 + 1e-9):
             raise ValueError(f"signal {self.name!r}: scores must lie in [0, 1]")
+
+    def flagged(self, flag: Flag, i: int) -> bool:
+        """Whether candidate ``i`` carries ``flag``."""
+        arr = self.flags.get(flag)
+        return bool(arr[i]) if arr is not None else False
+
+    def take(self, idx: np.ndarray) -> SignalResult:
+        """This result for a subset of the candidates, in the order of ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        return SignalResult(
+            self.name,
+            self.score[idx],
+            self.known[idx],
+            [self.notes[i] for i in idx],
+            {k: v[idx] for k, v in self.parts.items()},
+            {k: v[idx] for k, v in self.flags.items()},
+            None if self.exclude is None else self.exclude[idx],
+            [self.why[i] for i in idx] if self.exclude is not None else [],
+        )

@@ -15,19 +15,24 @@ after ``as_of`` counts as 0 days old; a post without a date counts as current).
   ``exclusivity_days = 0`` means no exclusivity: all competitor work is older work (an undated
   post then scores 0.6).
 * No competitor work: 1.0. A creator without posts is unknown (``known`` False, score 1.0).
-  A brief without competitors scores everyone 1.0, known.
+  A brief without competitors scores everyone 1.0, known (flagged NOT_ASKED).
+
+Parts: ``days_since`` (days since the newest sponsored post naming a competitor, capped at
+:data:`DAYS_CAP`; the cap when there is none; nan when that post has no date) and
+``has_competitor_post``. Current conflicts carry :attr:`Flag.CURRENT_CONFLICT`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import numpy as np
 
 from matcher.brands import BrandMatcher
+from matcher.history import SponsorEvent, sponsorship_events
 from matcher.schema import Brief, Post
-from matcher.signals.base import Candidates, QueryContext, SignalResult
-from matcher.sponsorship import SponsorEvent, sponsorship_events
+from matcher.signals.base import Candidates, Flag, QueryContext, SignalResult
 
 NAME = "conflict"
 #: score of competitor work just outside the exclusivity window, and of work a year old or more
@@ -35,6 +40,9 @@ OLD_WORK_FLOOR = 0.6
 OLD_WORK_CEILING = 0.9
 #: age in days at which old competitor work reaches the ceiling (at least window + 90 days)
 OLD_WORK_FULL_DAYS = 365
+#: competitor-sponsored posts older than this many days all look the same (part ``days_since``)
+DAYS_CAP = 730
+PARTS = ("days_since", "has_competitor_post")
 
 
 def _as_date(value: date) -> date:
@@ -48,7 +56,7 @@ def _ago(days: int) -> str:
 
 
 def _competitor_hits(
-    matcher: BrandMatcher, posts: tuple[Post, ...], events: list[SponsorEvent], as_of: date
+    matcher: BrandMatcher, posts: tuple[Post, ...], events: Sequence[SponsorEvent], as_of: date
 ) -> tuple[float, bool, int, int]:
     """(age in days of the most recent dated competitor post or inf, any undated one, index of the
     competitor named by the most recent dated post, index of the competitor of an undated post).
@@ -77,36 +85,39 @@ def conflict_signal(
     brief: Brief,
     candidates: Candidates,
     ctx: QueryContext,
-    events: list[list[SponsorEvent]] | None = None,
-    show_conflicts: bool = False,
+    events: Sequence[Sequence[SponsorEvent]] | None = None,
+    show_conflicts: bool | None = None,
 ) -> SignalResult:
     """Score each candidate by competitor partnerships; exclude current conflicts.
 
-    ``events[i]`` are candidate i's precomputed :func:`matcher.sponsorship.sponsorship_events`
-    (computed here from ``candidates.creators`` when None).
+    ``events[i]`` are candidate i's precomputed :func:`matcher.history.sponsorship_events`
+    (default: ``candidates.events``, else parsed here). ``show_conflicts`` defaults to the
+    context's.
     """
     creators = candidates.creators
     n = len(creators)
+    events = candidates.events if events is None else events
     if events is not None and len(events) != n:
         raise ValueError(f"events must hold one list per candidate ({n}), got {len(events)}")
+    show = ctx.show_conflicts if show_conflicts is None else show_conflicts
     window = int(ctx.window(brief))
     if window < 0:
         raise ValueError(f"exclusivity_days must be >= 0, got {window}")
     has_posts = np.fromiter((len(c.posts) > 0 for c in creators), dtype=bool, count=n)
     score = np.ones(n, dtype=np.float64)
     exclude = np.zeros(n, dtype=bool)
-    why = [""] * n
+    none_parts = {"days_since": np.full(n, float(DAYS_CAP)), "has_competitor_post": np.zeros(n)}
 
     matcher = BrandMatcher(brief.competitors)
     if not matcher:
         none_named = ["no competitors named in the brief"] * n
-        return SignalResult(NAME, score, np.ones(n, dtype=bool), none_named, exclude, why)
+        flags = {Flag.NOT_ASKED: np.ones(n, bool), Flag.CURRENT_CONFLICT: exclude.copy()}
+        return SignalResult(NAME, score, np.ones(n, bool), none_named, none_parts, flags,
+                            exclude, [""] * n)  # fmt: skip
 
     as_of = _as_date(ctx.as_of)
-    recent = np.full(n, np.inf)
-    undated = np.zeros(n, dtype=bool)
-    recent_comp = np.full(n, -1, dtype=np.int64)
-    undated_comp = np.full(n, -1, dtype=np.int64)
+    hits = np.full(n, np.inf), np.zeros(n, bool), np.full(n, -1), np.full(n, -1)
+    recent, undated, recent_comp, undated_comp = hits
     for i, creator in enumerate(creators):
         if not creator.posts:
             continue
@@ -125,12 +136,33 @@ def conflict_signal(
     ramp = np.clip((age - window) / (ramp_end - window), 0.0, 1.0)
     score[older] = OLD_WORK_FLOOR + (OLD_WORK_CEILING - OLD_WORK_FLOOR) * ramp[older]
     score[current] = 0.0
-    if not show_conflicts:
+    if not show:
         exclude = current.copy()
+    notes, why = _notes(has_posts, current, older, dated, hits, window, matcher.competitors)
+    parts = {
+        "days_since": np.where(
+            dated, np.minimum(recent, DAYS_CAP), np.where(undated, np.nan, DAYS_CAP)
+        ),
+        "has_competitor_post": (dated | undated).astype(np.float64),
+    }
+    flags = {Flag.CURRENT_CONFLICT: current}
+    return SignalResult(NAME, score, has_posts.copy(), notes, parts, flags, exclude, why)
 
+
+def _notes(
+    has_posts: np.ndarray,
+    current: np.ndarray,
+    older: np.ndarray,
+    dated: np.ndarray,
+    hits: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    window: int,
+    names: Sequence[str],
+) -> tuple[list[str], list[str]]:
+    """(note, why) of each candidate; ``why`` is set for every current conflict."""
+    recent, _, recent_comp, undated_comp = hits
     notes: list[str] = []
-    names = matcher.competitors
-    for i in range(n):
+    why = [""] * len(has_posts)
+    for i in range(len(has_posts)):
         if not has_posts[i]:
             notes.append("no posts to check for competitor deals")
         elif current[i]:
@@ -154,4 +186,4 @@ def conflict_signal(
             )
         else:
             notes.append("no competitor partnerships found")
-    return SignalResult(NAME, score, has_posts.copy(), notes, exclude, why)
+    return notes, why

@@ -1,4 +1,8 @@
-"""Niche: semantic similarity of the brief's text and the creator's content vector."""
+"""Niche: semantic similarity of the brief's text and the creator's content vector.
+
+Parts: ``cosine`` (brief text vs content vector, the raw similarity the score is mapped from)
+and ``voice_cosine`` (brief text vs the posts alone; nan without posts).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResu
 LOW, HIGH = 0.05, 0.60
 _TAG = re.compile(r"#(\w+)", re.UNICODE)
 _GENERIC = {"fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels", "publicidad"}
+PARTS = ("cosine", "voice_cosine")
 
 
 def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
@@ -51,4 +56,9 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
         return f"{what}: {verdict} (similarity {sim[i]:.2f})"
 
     notes = LazyNotes(len(cands), note)
-    return SignalResult("niche", score.astype(np.float64), has_vec, notes)
+    voice_cos = np.full(len(cands), np.nan)
+    if len(cands):
+        vc = np.asarray(cands.voice @ ctx.query, dtype=np.float64)
+        voice_cos = np.where(cands.voice_known, vc, np.nan)
+    parts = {"cosine": sim, "voice_cosine": voice_cos}
+    return SignalResult("niche", score.astype(np.float64), has_vec, notes, parts)

@@ -8,6 +8,10 @@
   the reason) against the budget: a post taking up to a quarter of it fits fully, the fit falls
   to 0.5 at the whole budget and to 0.05 well beyond it.
 The score is the mean of the parts the brief specifies; with none, the signal is unknown.
+
+Parts: ``list_fit``, ``goal_fit``, ``budget_fit`` (nan when the brief names no tiers / goal /
+budget or the creator's tier is unknown) and ``price_budget_ratio`` (a stated price in the
+brief's currency over the budget; nan otherwise).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.schema import TIER_PRICE_USD, TIERS, Brief, Creator, tier_of
-from matcher.signals.base import Candidates, QueryContext, SignalResult
+from matcher.signals.base import Candidates, QueryContext, SignalResult, unscored
 
 GOAL_FIT = {
     "conversion": {"emerging": 0.5, "nano": 0.9, "micro": 1.0, "macro": 0.6, "mega": 0.3},
@@ -23,6 +27,7 @@ GOAL_FIT = {
     "hybrid": {"emerging": 0.3, "nano": 0.6, "micro": 0.95, "macro": 1.0, "mega": 0.7},
 }
 _ORDER = ("emerging", *TIERS)
+PARTS = ("list_fit", "goal_fit", "budget_fit", "price_budget_ratio")
 
 
 def tier_list_fit(tier: str, wanted: tuple[str, ...]) -> float:
@@ -51,43 +56,53 @@ def price_of(c: Creator, currency: str) -> tuple[float, bool] | None:
     return TIER_PRICE_USD[tier][1], True
 
 
+def price_budget_ratio(brief: Brief, creators: list[Creator]) -> np.ndarray:
+    """A stated price per post over the budget, same currency only; nan otherwise."""
+    out = np.full(len(creators), np.nan)
+    if not brief.budget:
+        return out
+    cur = (brief.currency or "USD").upper()
+    for i, c in enumerate(creators):
+        if c.price_per_post is not None and (c.currency or "USD").upper() == cur:
+            out[i] = float(c.price_per_post) / float(brief.budget)
+    return out
+
+
 def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     n = len(cands)
     wanted = tuple(t for t in brief.tiers if t in _ORDER)
     goal = brief.goal if brief.goal in GOAL_FIT else None
+    ratio = {"price_budget_ratio": price_budget_ratio(brief, cands.creators)}
     if not (wanted or goal or brief.budget):
-        return SignalResult(
-            "tier",
-            np.full(n, 0.5),
-            np.zeros(n, bool),
-            ["brief names no tiers, goal or budget: tier not scored"] * n,
-        )
+        note = "brief names no tiers, goal or budget: tier not scored"
+        return unscored("tier", n, note, PARTS, ratio)
     score = np.full(n, 0.5)
     known = np.zeros(n, bool)
+    parts = {p: np.full(n, np.nan) for p in ("list_fit", "goal_fit", "budget_fit")}
     notes: list[str] = []
     for i, c in enumerate(cands.creators):
         tier = tier_of(c.followers)
         if tier is None:
             notes.append("follower count unknown: tier not scored")
             continue
-        parts: list[float] = []
         phrases = [f"{tier} ({c.followers:,} followers)"]
         if wanted:
-            f = tier_list_fit(tier, wanted)
-            parts.append(f)
+            f = parts["list_fit"][i] = tier_list_fit(tier, wanted)
             phrases.append("a wanted tier" if f == 1.0 else f"brief wants {'/'.join(wanted)}")
         if goal:
-            parts.append(GOAL_FIT[goal][tier])
-            phrases.append(f"{'suits' if GOAL_FIT[goal][tier] >= 0.75 else 'weaker for'} {goal}")
+            f = parts["goal_fit"][i] = GOAL_FIT[goal][tier]
+            phrases.append(f"{'suits' if f >= 0.75 else 'weaker for'} {goal}")
         if brief.budget:
             p = price_of(c, brief.currency)
             if p is not None:
                 price, est = p
-                parts.append(budget_fit(price, brief.budget))
+                parts["budget_fit"][i] = budget_fit(price, brief.budget)
                 what = f"~${price:,.0f}/post ({tier} estimate)" if est else f"${price:,.0f}/post"
                 verdict = "within" if price <= brief.budget else "over"
                 phrases.append(f"{what} {verdict} the {brief.budget:,.0f} budget")
         known[i] = True
-        score[i] = float(np.mean(parts)) if parts else 0.5
+        row = [parts[p][i] for p in ("list_fit", "goal_fit", "budget_fit")]
+        given = [float(v) for v in row if not np.isnan(v)]
+        score[i] = float(np.mean(given)) if given else 0.5
         notes.append(", ".join(phrases))
-    return SignalResult("tier", np.clip(score, 0.0, 1.0), known, notes)
+    return SignalResult("tier", np.clip(score, 0.0, 1.0), known, notes, {**parts, **ratio})

@@ -7,6 +7,9 @@ fixed set of contrasting tone descriptions. What all tones share cancels, and th
 a creator's voice vector on that direction says how much more its posts sound like the wanted
 tone than like tones in general. The projection is centred on the catalogue's average voice
 (so 0.5 means "as much as a typical creator here") and mapped to [0, 1] with a logistic curve.
+
+Part: ``projection``, the centred projection in logit units (nan without posts or tone).
+:func:`prepare` computes the axis and the centre once per brief.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 
 from matcher.encoder import Encoder
 from matcher.schema import Brief
-from matcher.signals.base import Candidates, QueryContext, SignalResult
+from matcher.signals.base import Candidates, QueryContext, SignalResult, unscored
 
 #: contrasting voices that span how creators write; the wanted tone is measured against their mean
 TONE_ANCHORS = (
@@ -47,12 +50,29 @@ def tone_axis(text: str, encoder: Encoder, anchors: np.ndarray | None = None) ->
     return (axis / norm).astype(np.float32) if norm > 0 else axis.astype(np.float32)
 
 
+PARTS = ("projection",)
+#: what :func:`prepare` keeps in the engine's memo: the anchors' vectors
+_ANCHORS_MEMO = "tone.anchors"
+
+
+def prepare(ctx: QueryContext) -> None:
+    """Set the context's tone axis, label and centre for its brief (nothing when it names none)."""
+    text = tone_text(ctx.brief) if ctx.brief is not None else None
+    if not text or ctx.resources is None:
+        return
+    res = ctx.resources
+    anchors = res.memo.get(_ANCHORS_MEMO)
+    if anchors is None:
+        anchors = res.memo[_ANCHORS_MEMO] = res.encoder.encode(list(TONE_ANCHORS))
+    ctx.tone_axis = tone_axis(text, res.encoder, anchors)
+    ctx.tone_label = text
+    ctx.tone_center = float(res.voice_mean() @ ctx.tone_axis)
+
+
 def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     n = len(cands)
     if ctx.tone_axis is None:
-        return SignalResult(
-            "tone", np.full(n, 0.5), np.zeros(n, bool), ["brief names no tone: tone not scored"] * n
-        )
+        return unscored("tone", n, "brief names no tone: tone not scored", PARTS)
     known = np.asarray(cands.voice_known, dtype=bool)
     proj = np.asarray(cands.voice @ ctx.tone_axis, dtype=np.float64) if n else np.zeros(0)
     score = 1.0 / (1.0 + np.exp(-(proj - ctx.tone_center) / SCALE))
@@ -68,4 +88,6 @@ def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
             notes.append(f"posts are somewhat {label}")
         else:
             notes.append(f"posts do not sound {label}")
-    return SignalResult("tone", score, known, notes)
+    t = np.clip(score, 1e-6, 1 - 1e-6)
+    parts = {"projection": np.where(known, np.log(t / (1 - t)), np.nan)}
+    return SignalResult("tone", score, known, notes, parts)

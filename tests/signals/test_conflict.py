@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from matcher.brands import display_brand
+from matcher.history import SponsorEvent, sponsorship_events
 from matcher.schema import Brief, Creator, Post
 from matcher.signals.base import Candidates, QueryContext
 from matcher.signals.conflict import conflict_signal
-from matcher.sponsorship import SponsorEvent, sponsorship_events
 
 AS_OF = date(2026, 11, 1)
 

@@ -2,7 +2,7 @@
 
 The creators are read from ../shared/data/real/tiktok_creators.jsonl (not copied into this
 repository); their niche is the hashtag they were found under (`categories`, a noisy label).
-Usage: python eval/tiktok/make_labels.py OUT.csv [BIO_ONLY.jsonl]
+Usage: python tools/tiktok_labels.py OUT.csv [BIO_ONLY.jsonl]
 
 With a second path it also writes the creators without `categories`: since the categories are
 the labels here, the bio-only copy measures what the text alone retrieves.
@@ -15,12 +15,13 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-CREATORS = HERE.parents[2] / "shared" / "data" / "real" / "tiktok_creators.jsonl"
+ROOT = Path(__file__).resolve().parents[1]
+BRIEFS = ROOT / "datasets" / "tiktok" / "briefs.jsonl"
+CREATORS = ROOT.parent / "shared" / "data" / "real" / "tiktok_creators.jsonl"
 
 
 def main(out: str, bio_only: str | None = None) -> int:
-    briefs = [json.loads(line) for line in (HERE / "briefs.jsonl").read_text().splitlines() if line]
+    briefs = [json.loads(line) for line in BRIEFS.read_text().splitlines() if line]
     niche_of = {b["brief_id"]: b["brief_id"].removeprefix("tt-") for b in briefs}
     rows = []
     with open(CREATORS, encoding="utf-8") as f:

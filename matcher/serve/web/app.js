@@ -3,7 +3,6 @@
 "use strict";
 
 (() => {
-  const SIGNALS = ["niche", "tone", "audience", "tier", "conflict", "authenticity"];
   const AGES = ["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
   const TIERS = ["nano", "micro", "macro", "mega"];
   const PLATFORMS = ["instagram", "tiktok", "youtube", "twitch", "x", "other"];
@@ -259,7 +258,8 @@
       head.append(score);
       li.append(head);
       const sigs = el("ul", { className: "signals", "aria-label": "Signals" });
-      for (const s of SIGNALS) sigs.append(signalItem(s, m.signals[s]));
+      // the signals in the order the server sends them (its registry of signals)
+      for (const [s, v] of Object.entries(m.signals)) sigs.append(signalItem(s, v));
       li.append(sigs);
       const reasons = el("ul", { className: "reasons", "aria-label": "Why" });
       for (const r of m.reasons) reasons.append(el("li", {}, r));

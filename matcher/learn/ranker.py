@@ -1,4 +1,4 @@
-"""The learned ranker: gradient-boosted trees over :mod:`matcher.features`, saved with a card.
+"""The learned ranker: gradient-boosted trees over :mod:`matcher.learn.features`, saved with a card.
 
 :class:`LearnedRanker` follows scikit-learn's estimator rules (settings in ``__init__``,
 ``fit(X, y, groups)`` returns ``self``, learned state ends in ``_``, :class:`NotFittedError`
@@ -22,34 +22,26 @@ contributions need not add up to the score.
 so that :meth:`matcher.engine.Matcher.score_catalogue` can still place creators outside the
 ranked candidates below every ranked one. Contributions stay in raw-score units.
 
-An artifact directory holds the model in its library's own format (``model.txt`` for
-LightGBM; ``model.pkl`` with its sha256 in the card for scikit-learn, which has no format of
-its own) and ``card.json`` / ``card.md``. :func:`load_learned_ranker` refuses an artifact
-whose format version, feature version or feature list this code does not match.
+Saving and loading (the model file beside ``card.json`` / ``card.md``) is
+:class:`matcher.learn.card.ModelCard`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from matcher.errors import MatcherError, ModelNotFoundError, NotFittedError
-from matcher.features import FEATURE_NAMES, FEATURE_VERSION, build_features, select
+from matcher.errors import MatcherError, NotFittedError
+from matcher.learn.features import FEATURE_NAMES, build_features, select
 from matcher.ranking import SignalMatrix
 from matcher.schema import Brief
 from matcher.signals.base import Candidates
 
-#: version of the artifact layout (card.json keys, model file names); bump on change
-ARTIFACT_FORMAT = 1
 LEARNERS = ("lightgbm", "hgb_regressor", "hgb_classifier")
-CARD = "card.json"
 
 try:  # scikit-learn conventions (get_params / set_params / clone) without a hard dependency
     from sklearn.base import BaseEstimator as _Base
@@ -58,13 +50,13 @@ except ImportError:  # pragma: no cover - scikit-learn is a dependency
 
 
 class LearnedRanker(_Base):  # type: ignore[misc]
-    """Gradient-boosted ranking over the features of :mod:`matcher.features`.
+    """Gradient-boosted ranking over the features of :mod:`matcher.learn.features`.
 
     Parameters
     ----------
     learner : one of :data:`LEARNERS`.
     features : the feature names the model reads, in column order (default: all of
-        :data:`matcher.features.FEATURE_NAMES`).
+        :data:`matcher.learn.features.FEATURE_NAMES`).
     params : hyperparameters passed to the learner (for LightGBM its scikit-learn names:
         ``n_estimators``, ``learning_rate``, ``num_leaves``, ...).
     seed : random seed; the same seed, data and ``n_jobs`` give the same model.
@@ -190,7 +182,7 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         if not hasattr(self, "features_"):
             raise NotFittedError(
                 "this LearnedRanker is not fitted yet: call fit(X, y, groups) or load one with "
-                "load_learned_ranker(path)"
+                "matcher.learn.card.load_learned_ranker(path)"
             )
 
     # -- predicting ----------------------------------------------------------------------------
@@ -234,6 +226,14 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         )
         return {f: full - replaced[j] for j, f in enumerate(self.features_)}
 
+    def model_bytes(self) -> tuple[str, bytes]:
+        """(file name, contents) of the fitted model in its library's own format (pickle for
+        scikit-learn, which has none; the card keeps its sha256)."""
+        self._check_fitted()
+        if self.learner == "lightgbm":
+            return "model.txt", self.booster_.model_to_string().encode("utf-8")
+        return "model.pkl", pickle.dumps(self.estimator_, protocol=pickle.HIGHEST_PROTOCOL)
+
     # -- the ranker contract -------------------------------------------------------------------
 
     def rank(
@@ -259,27 +259,6 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         X_all, names = build_features(brief, sm, cands, as_of)
         X = select(X_all, names, self.features_)
         return self.predict(X), LazyContributions(self, X)
-
-    # -- persistence ---------------------------------------------------------------------------
-
-    def save_model(self, out: Path) -> dict[str, Any]:
-        """Write the model file into directory ``out``; the card entries that describe it."""
-        from matcher.io import atomic_write_bytes
-
-        self._check_fitted()
-        if self.learner == "lightgbm":
-            name = "model.txt"
-            data = self.booster_.model_to_string().encode("utf-8")
-        else:
-            name = "model.pkl"
-            data = pickle.dumps(self.estimator_, protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write_bytes(out / name, data)
-        return {
-            "model_file": name,
-            "model_sha256": hashlib.sha256(data).hexdigest(),
-            "baseline": [None if np.isnan(v) else float(v) for v in self.baseline_],
-            "n_groups": self.n_groups_,
-        }
 
 
 class LazyContributions(Mapping[str, np.ndarray]):
@@ -324,98 +303,3 @@ class LazyContributions(Mapping[str, np.ndarray]):
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
-
-
-# -- loading ----------------------------------------------------------------------------------
-
-
-def read_card(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    card = p / CARD
-    if not p.is_dir():
-        raise ModelNotFoundError(f"{p}: no such model directory; train one with 'matcher train'")
-    try:
-        d = json.loads(card.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelNotFoundError(
-            f"{card}: missing; {p} is not a model from 'matcher train'"
-        ) from None
-    except json.JSONDecodeError as e:
-        raise ModelNotFoundError(f"{card}: not valid JSON ({e}); the model is corrupt") from None
-    if not isinstance(d, dict):
-        raise ModelNotFoundError(f"{card}: expected a JSON object, got {type(d).__name__}")
-    return d
-
-
-def load_learned_ranker(path: str | Path) -> LearnedRanker:
-    """Open a model directory written by ``matcher train``.
-
-    Raises :class:`MatcherError` naming ``card.json`` (or the model file) and what differs when
-    the artifact's format version, feature version or feature list does not match this code.
-    """
-    p = Path(path)
-    d = read_card(p)
-    card = p / CARD
-    if d.get("format_version") != ARTIFACT_FORMAT:
-        raise MatcherError(
-            f"{card}: model format version {d.get('format_version')!r}, this matcher reads version "
-            f"{ARTIFACT_FORMAT}; retrain it with 'matcher train'"
-        )
-    if d.get("feature_version") != FEATURE_VERSION:
-        raise MatcherError(
-            f"{card}: features were built by feature version {d.get('feature_version')!r}, this "
-            f"matcher builds version {FEATURE_VERSION}; retrain it with 'matcher train'"
-        )
-    feats = d.get("features")
-    if not isinstance(feats, list) or not feats or not all(isinstance(f, str) for f in feats):
-        raise MatcherError(f"{card}: 'features' must be a non-empty list of names, got {feats!r}")
-    unknown = [f for f in feats if f not in FEATURE_NAMES]
-    if unknown:
-        raise MatcherError(
-            f"{card}: the model reads feature(s) {unknown} that this matcher does not build "
-            f"(it builds {list(FEATURE_NAMES)}); retrain it with 'matcher train'"
-        )
-    learner = d.get("learner")
-    if learner not in LEARNERS:
-        raise MatcherError(f"{card}: learner must be one of {LEARNERS}, got {learner!r}")
-    model_file = p / str(d.get("model_file", ""))
-    try:
-        data = model_file.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        raise ModelNotFoundError(f"{model_file}: model file named in {card} is missing") from None
-    if hashlib.sha256(data).hexdigest() != d.get("model_sha256"):
-        raise MatcherError(
-            f"{model_file}: sha256 differs from the one in {card}; the model was changed or is corrupt"
-        )
-    r = LearnedRanker(
-        learner=learner,
-        features=list(feats),
-        params=d.get("params") or {},
-        seed=int(d.get("seed", 0)),
-        n_jobs=int(d.get("n_jobs", 2)),
-    )
-    if learner == "lightgbm":
-        import lightgbm as lgb
-
-        booster = lgb.Booster(model_str=data.decode("utf-8"))
-        if booster.feature_name() != list(feats):
-            raise MatcherError(
-                f"{model_file}: the model's features {booster.feature_name()} differ from the "
-                f"feature list in {card} {feats}"
-            )
-        r.booster_ = booster
-    else:
-        est = pickle.loads(data)  # trusted: its sha256 matched the card
-        if getattr(est, "n_features_in_", len(feats)) != len(feats):
-            raise MatcherError(
-                f"{model_file}: the model reads {est.n_features_in_} features, {card} lists {len(feats)}"
-            )
-        r.estimator_ = est
-    base = d.get("baseline") or [None] * len(feats)
-    if len(base) != len(feats):
-        raise MatcherError(f"{card}: 'baseline' has {len(base)} values for {len(feats)} features")
-    r.baseline_ = np.array([np.nan if v is None else float(v) for v in base], dtype=np.float64)
-    r.features_ = list(feats)
-    r.n_features_in_ = len(feats)
-    r.n_groups_ = int(d.get("n_groups", 0))
-    return r

@@ -1,10 +1,11 @@
 """Request and response bodies of the HTTP API (pydantic), so ``/openapi.json`` is a real contract.
 
-The brief model mirrors FORMATS.md. It checks types and vocabularies (strictly: no string to
-number coercion); :func:`matcher.io.brief_from_dict` then applies the rules a schema cannot
-express (shares summing to 1, ...), so a brief the API accepts is a brief a file may hold.
-Extra keys of a brief are allowed and ignored, as in files. Both kinds of problem reach the
-client in one shape: ``{"detail": [{"loc": ["body", "tiers", 0], "msg": ..., "type": ...}]}``.
+A brief is checked once, by the record checker brief files go through
+(:func:`matcher.io.brief_from_dict`, via :func:`parse_brief`): a brief the API accepts is a brief
+a file may hold, and the API reports the same problems. :class:`BriefIn` documents it in the
+OpenAPI spec (mirroring FORMATS.md). Extra keys of a brief are allowed and ignored, as in files.
+Every problem reaches the client in one shape:
+``{"detail": [{"loc": ["body", "tiers", 0], "msg": ..., "type": ...}]}``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from matcher.errors import Problem, ValidationError
 from matcher.io import brief_from_dict
 from matcher.schema import Brief
+from matcher.signals import SIGNALS
 
 #: most creators one request may ask for; the engine retrieves 1,000 candidates by default
 MAX_K = 500
@@ -98,20 +100,15 @@ class BriefIn(BaseModel):
     k: int | None = Field(None, ge=1, le=MAX_K, description="creators to return (default 20)")
 
 
-class SignalsOut(BaseModel):
-    niche: SignalValue
-    tone: SignalValue
-    audience: SignalValue
-    tier: SignalValue
-    conflict: SignalValue
-    authenticity: SignalValue
+#: every signal's value, one field per signal of the registry
+SignalsOut = create_model("SignalsOut", **{s: (SignalValue, ...) for s in SIGNALS})  # type: ignore[call-overload]
 
 
 class MatchOut(BaseModel):
     creator_id: str
     rank: int
     score: float
-    signals: SignalsOut
+    signals: SignalsOut  # type: ignore[valid-type]
     contributions: dict[str, float] = Field(description="signal -> its part of the score")
     reasons: list[str]
     handle: str | None = Field(None, description="left out when unknown")
@@ -173,7 +170,10 @@ class ShortlistCreate(BaseModel):
     creator_ids: list[str] = Field(
         min_length=1, max_length=MAX_SHORTLIST, description="in rank order, no duplicates"
     )
-    brief: BriefIn | None = Field(None, description="the brief the shortlist answers")
+    brief: dict[str, Any] | None = Field(
+        None,
+        description="the brief the shortlist answers (a BriefIn, checked like /v1/match)",
+    )
 
 
 class SavedShortlist(BaseModel):
@@ -237,10 +237,14 @@ def problems_to_errors(problems: list[Problem], prefix: tuple[str, ...]) -> list
     ]
 
 
-def parse_brief(body: BriefIn, prefix: tuple[str, ...]) -> tuple[Brief, dict[str, Any]]:
-    """The engine's Brief and the brief as JSON; rule violations raise a 422 naming each field."""
-    raw = body.model_dump(mode="json", exclude_unset=True)
+def parse_brief(raw: Any, prefix: tuple[str, ...]) -> tuple[Brief, dict[str, Any]]:
+    """The engine's Brief and the brief as JSON, from a decoded body; every problem raises one
+    422 naming each field."""
     try:
-        return brief_from_dict(raw, source="request"), raw
+        brief = brief_from_dict(raw, source="request")
     except ValidationError as e:
         raise RequestValidationError(problems_to_errors(e.problems, prefix)) from None
+    if brief.k > MAX_K:
+        msg = f"k must be at most {MAX_K}, got {brief.k}"
+        raise RequestValidationError([{"loc": [*prefix, "k"], "msg": msg, "type": "value_error"}])
+    return brief, raw

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Generate the bundled sample catalogue: creators, briefs and graded labels.
 
-Seeded and standard-library only, so the same seed always gives byte-identical files:
+Seeded, so the same seed always gives byte-identical files (tiers and vocabularies come from
+:mod:`matcher.schema`):
 
-    python datasets/sample/generate.py --out datasets/sample --seed 7
+    python tools/generate_sample.py --out datasets/sample --seed 7
 
 Writes ``creators.jsonl`` (2,400 creators), ``briefs.jsonl`` (8 briefs) and ``labels.csv``
 in the formats of FORMATS.md (contract v1). All text is synthetic and written for this
@@ -20,8 +21,13 @@ import math
 import random
 import sys
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
+
+from matcher.schema import AGE_BUCKETS, tier_of
+
+# data tables laid out by hand: not reformatted
+# fmt: off
 
 N_CREATORS = 2400
 SPANISH_SHARE = 0.10
@@ -31,7 +37,6 @@ ZEROS_PER_BRIEF = 40
 TODAY = date(2026, 11, 20)
 OLDEST = date(2025, 11, 1)
 
-AGE_BUCKETS = ("13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 PLATFORMS = ("instagram", "tiktok", "youtube", "twitch", "x")
 TONES = ("playful", "expert", "luxury", "calm", "raw", "energetic")
 TIER_NORM = {"emerging": 0.124, "nano": 0.124, "micro": 0.078, "macro": 0.032, "mega": 0.017}
@@ -1253,19 +1258,7 @@ def distribution(rng: random.Random, base: dict, concentration: float, ndigits: 
         shares[-1] = 0.0
         big = max(range(len(shares) - 1), key=lambda i: shares[i])
         shares[big] = round(1.0 - sum(shares[i] for i in range(len(shares)) if i != big), ndigits)
-    return {k: v for k, v in zip(keys, shares)}
-
-
-def tier_of(followers: int) -> str:
-    if followers >= 1_000_000:
-        return "mega"
-    if followers >= 100_000:
-        return "macro"
-    if followers >= 10_000:
-        return "micro"
-    if followers >= 1_000:
-        return "nano"
-    return "emerging"
+    return dict(zip(keys, shares, strict=True))
 
 
 def nice_price(x: float) -> float:
@@ -1297,10 +1290,10 @@ class Gen:
     # -- identity ------------------------------------------------------------------------------
     def handle(self, first: str, last: str, word: str, platform: str) -> str:
         rng = self.rng
-        f, l, w = compact(first), compact(last), compact(word)
-        patterns = [f"{f}{w}", f"{w}with{f}", f"{f}_{l}", f"the{w}{f}", f"{f}{l}", f"{w}_{f}",
+        f, la, w = compact(first), compact(last), compact(word)
+        patterns = [f"{f}{w}", f"{w}with{f}", f"{f}_{la}", f"the{w}{f}", f"{f}{la}", f"{w}_{f}",
                     f"{f}.{w}" if platform == "instagram" else f"{f}_{w}", f"{f}{w}{rng.randint(1, 99)}",
-                    f"{f}{l[:1]}{w}", f"{f}and{w}"]
+                    f"{f}{la[:1]}{w}", f"{f}and{w}"]
         h = rng.choice(patterns)
         if platform in ("youtube", "twitch") and rng.random() < 0.3:
             h = "".join(p[:1].upper() + p[1:] for p in h.replace(".", "_").split("_"))
@@ -1325,8 +1318,8 @@ class Gen:
         shift = {"tiktok": [1.8, 1.4, 1.0, 0.8, 0.6, 0.5, 0.4], "youtube": [0.9, 1.0, 1.0, 1.1, 1.2, 1.2, 1.2],
                  "x": [0.4, 0.8, 1.1, 1.3, 1.2, 1.1, 1.0], "twitch": [1.3, 1.3, 1.0, 0.7, 0.4, 0.3, 0.2]}
         if platform in shift:
-            age = [a * s for a, s in zip(age, shift[platform])]
-        age_d = distribution(rng, dict(zip(AGE_BUCKETS, age)), 90.0)
+            age = [a * s for a, s in zip(age, shift[platform], strict=True)]
+        age_d = distribution(rng, dict(zip(AGE_BUCKETS, age, strict=True)), 90.0)
         f = min(0.97, max(0.03, n["gender_f"] + female_bias + rng.gauss(0, 0.06)))
         o = rng.uniform(0.005, 0.03)
         gender = distribution(rng, {"female": f * (1 - o), "male": (1 - f) * (1 - o), "other": o}, 300.0)
@@ -1342,7 +1335,7 @@ class Gen:
         base = {country: home}
         rest = 1 - home
         weights = [rng.uniform(0.3, 1.0) for _ in picks]
-        for c, w in zip(picks, sorted(weights, reverse=True)):
+        for c, w in zip(picks, sorted(weights, reverse=True), strict=True):
             base[c] = rest * w / sum(weights)
         countries = distribution(rng, base, 400.0)
         countries = {k: v for k, v in countries.items() if v > 0}
@@ -1440,7 +1433,7 @@ class Gen:
     def mention(self, brand: tuple, style: str) -> str:
         """How a post names a brand: any spelling, the @handle, or a compact hashtag."""
         rng = self.rng
-        name, handle, spellings = brand[0], brand[1], brand[2]
+        handle, spellings = brand[1], brand[2]
         if style == "handle":
             return "@" + handle
         r = rng.random()
@@ -1644,10 +1637,7 @@ class Gen:
             text = self.styled(body, tone, lang, platform, opener_ok=not lifestyle)
             tags = self.hashtags(topic_niche, lang, platform, suspicious)
             if tags_extra:
-                if rng.random() < 0.5:
-                    tags = tags_extra + tags
-                else:
-                    tags = tags + tags_extra
+                tags = tags_extra + tags if rng.random() < 0.5 else tags + tags_extra
             if tags:
                 text += ("\n\n" if rng.random() < 0.5 else " ") + " ".join(tags)
             text = prefix + text
@@ -1786,7 +1776,7 @@ def dumps(obj: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent), help="output directory")
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "datasets" / "sample"), help="output directory")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--creators", type=int, default=N_CREATORS)
     args = ap.parse_args(argv)

@@ -1,0 +1,89 @@
+"""``matcher serve``: the HTTP API (OpenAPI docs at /docs) and the web page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from matcher.cli.common import DB_HELP, add_settings_options, db_path, say_ranker_note, settings
+from matcher.errors import MatcherError
+
+NAME = "serve"
+HELP = "serve the HTTP API (OpenAPI docs at /docs) and the web page at /"
+EXAMPLE = "matcher serve --index out/sample-index --port 8000"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", required=True, metavar="DIR", help="index built by 'matcher index'")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="a learned ranker from 'matcher train' (default: the installed one when it fits the index)",
+    )
+    p.add_argument("--db", metavar="FILE", help=DB_HELP)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    p.add_argument(
+        "--max-body-kib",
+        type=int,
+        default=256,
+        metavar="KIB",
+        help="largest request body accepted, in KiB; larger ones get 413 (default 256)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log detail (default info: one line per request)",
+    )
+    add_settings_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    # One query at a time is faster on one OpenMP/BLAS thread, and leaves the other cores to
+    # the server. omp_set_num_threads below only reaches the calling thread, while requests run
+    # on threadpool workers, so the process default is set too, before the libraries load.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import faiss
+    import torch
+    import uvicorn
+
+    from matcher.engine import Matcher
+    from matcher.serve.app import create_app
+    from matcher.serve.store import Store
+
+    if args.max_body_kib < 1:
+        raise MatcherError(f"--max-body-kib must be >= 1, got {args.max_body_kib}")
+    if not 0 < args.port < 65536:
+        raise MatcherError(f"--port must be in 1..65535, got {args.port}")
+    faiss.omp_set_num_threads(1)
+    torch.set_num_threads(1)
+    s = settings(args)
+    store = Store(db_path(args))
+    try:
+        matcher = Matcher.open(args.index, s, ranker=args.model or "auto")
+        say_ranker_note(matcher.ranker_note)
+        matcher.encoder.encode(["warm-up"])  # load the model now, not on the first request
+        app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)
+        print(
+            f"matcher serve: {matcher.index.manifest.count} creators from {args.index}, "
+            f"{matcher.ranker.name} ranker, database {store.path}",
+            file=sys.stderr,
+        )
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(
+                f"matcher serve: warning: listening on {args.host} without TLS; put it behind "
+                "an HTTPS proxy before exposing it",
+                file=sys.stderr,
+            )
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,112 @@
+"""A creator's sponsorship history: its sponsored posts as :class:`SponsorEvent`, parsed once.
+
+:func:`sponsorship_events` runs :func:`matcher.sponsorship.detect_sponsorship` over a creator's
+posts; :class:`EventCache` keeps the result per creator between briefs (bounded).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from matcher.brands import brand_key
+from matcher.schema import Creator
+from matcher.sponsorship import detect_sponsorship
+
+__all__ = ["EventCache", "SponsorEvent", "sponsorship_events"]
+
+
+def _as_date(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class SponsorEvent:
+    """One sponsored post of a creator: when, with whom (brand keys), the evidence, and which
+    post (index into ``Creator.posts``). Serialisable with :meth:`to_dict` / :meth:`from_dict`."""
+
+    posted_at: date | None
+    brands: tuple[str, ...]
+    evidence: str
+    post_index: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "posted_at": self.posted_at.isoformat() if self.posted_at else None,
+            "brands": list(self.brands),
+            "evidence": self.evidence,
+            "post_index": self.post_index,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> SponsorEvent:
+        brands = d.get("brands") or ()
+        if not isinstance(brands, list | tuple):
+            raise ValueError(f"SponsorEvent brands must be a list, got {brands!r}")
+        index = d.get("post_index", -1)
+        if not isinstance(index, int):
+            raise ValueError(f"SponsorEvent post_index must be an integer, got {index!r}")
+        return cls(
+            posted_at=_as_date(d.get("posted_at")),
+            brands=tuple(str(b) for b in brands),
+            evidence=str(d.get("evidence", "")),
+            post_index=index,
+        )
+
+
+def sponsorship_events(creator: Creator) -> list[SponsorEvent]:
+    """Every sponsored post of ``creator`` as a :class:`SponsorEvent` (the creator's own handle is
+    not counted as a partner)."""
+    own = brand_key(creator.handle) if creator.handle else ""
+    events = []
+    for i, post in enumerate(creator.posts):
+        s = detect_sponsorship(post)
+        if s.sponsored is not True:
+            continue
+        brands = tuple(b for b in s.brands if b != own) if own else s.brands
+        events.append(SponsorEvent(_as_date(post.posted_at), brands, s.evidence, i))
+    return events
+
+
+class EventCache:
+    """Each creator's :func:`sponsorship_events`, parsed once and kept for later briefs.
+
+    Keyed by ``creator_id``: one cache serves one (unchanging) catalogue. Past ``max_size``
+    creators the least recently used are dropped, so memory stays bounded.
+    """
+
+    def __init__(self, max_size: int = 200_000) -> None:
+        if max_size < 1:
+            raise ValueError(f"max_size must be >= 1, got {max_size}")
+        self.max_size = max_size
+        self._events: OrderedDict[str, list[SponsorEvent]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def of(self, creators: Sequence[Creator]) -> list[list[SponsorEvent]]:
+        """The events of each creator, in order."""
+        out = []
+        for c in creators:
+            ev = self._events.get(c.creator_id)
+            if ev is None:
+                ev = self._events[c.creator_id] = sponsorship_events(c)
+                if len(self._events) > self.max_size:
+                    self._events.popitem(last=False)
+            else:
+                self._events.move_to_end(c.creator_id)
+            out.append(ev)
+        return out
