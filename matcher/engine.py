@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from matcher.index import CreatorIndex
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.signals import SIGNALS
-from matcher.signals.base import Candidates, Flag, QueryContext
+from matcher.signals.base import Candidates, Flag, QueryContext, Resources
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
@@ -99,9 +98,8 @@ class Matcher:
         self.as_of = as_of
         #: what a ranker resolved by name had to say (e.g. why the default model was skipped)
         self.ranker_note: str | None = None
-        #: what signals' prepare hooks keep between briefs (see :class:`Resources`)
-        self.memo: dict[str, Any] = {}
-        self._voice_mean: np.ndarray | None = None
+        #: what the signals' prepare hooks use (the encoder, the index, a memo across briefs)
+        self.resources = Resources(encoder, index)
         self._events = EventCache(EVENTS_CACHE_MAX)
 
     @classmethod
@@ -146,21 +144,10 @@ class Matcher:
             exclusivity_days=self.settings.exclusivity_days,
             show_conflicts=self.settings.show_conflicts,
             brief=brief,
-            resources=self,
+            resources=self.resources,
         )
         signals.prepare(ctx)
         return ctx
-
-    def voice_mean(self) -> np.ndarray:
-        """Mean voice vector of the catalogue (from up to 50,000 creators with posts)."""
-        if self._voice_mean is None:
-            known = np.flatnonzero(np.asarray(self.index.voice_known))
-            if known.size > 50_000:
-                known = np.random.default_rng(0).choice(known, 50_000, replace=False)
-                known.sort()
-            v = np.asarray(self.index.voice[known], dtype=np.float64)
-            self._voice_mean = v.mean(axis=0) if len(v) else np.zeros(self.index.manifest.dim)
-        return self._voice_mean
 
     def candidates(self, brief: Brief, ctx: QueryContext, n: int | None = None) -> Candidates:
         """Top-n creators by niche similarity, enough of them passing the hard filters."""

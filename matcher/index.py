@@ -140,12 +140,24 @@ class CreatorIndex:
         self.voice_known = voice_known
         self.catalogue = catalogue
         self.manifest = manifest
+        self._voice_mean: np.ndarray | None = None
         self._faiss = (
             faiss_index if faiss_index is not None else _faiss_index(content, manifest.index_type)
         )
 
     def __len__(self) -> int:
         return int(self.content.shape[0])
+
+    def voice_mean(self) -> np.ndarray:
+        """Mean voice vector of the catalogue (from up to 50,000 creators with posts)."""
+        if self._voice_mean is None:
+            known = np.flatnonzero(np.asarray(self.voice_known))
+            if known.size > 50_000:
+                known = np.random.default_rng(0).choice(known, 50_000, replace=False)
+                known.sort()
+            v = np.asarray(self.voice[known], dtype=np.float64)
+            self._voice_mean = v.mean(axis=0) if len(v) else np.zeros(self.manifest.dim)
+        return self._voice_mean
 
     # -- building ----------------------------------------------------------------------------
 

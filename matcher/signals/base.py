@@ -89,20 +89,24 @@ class Candidates:
         )
 
 
-class Resources(Protocol):
-    """What a signal's ``prepare`` hook may use besides the brief (the engine provides it)."""
-
-    @property
-    def encoder(self) -> Encoder: ...
+class VoiceIndex(Protocol):
+    """What a ``prepare`` hook may read of the index (see :class:`matcher.index.CreatorIndex`)."""
 
     def voice_mean(self) -> np.ndarray:
         """Mean voice vector of the catalogue."""
         ...
 
-    @property
-    def memo(self) -> dict[str, Any]:
-        """Per-engine store for what is computed once and reused across briefs."""
-        ...
+
+@dataclass
+class Resources:
+    """What a signal's ``prepare`` hook may use besides the brief; the engine holds one.
+
+    ``memo`` keeps what is computed once and reused across briefs (e.g. the tone anchors).
+    """
+
+    encoder: Encoder
+    index: VoiceIndex
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

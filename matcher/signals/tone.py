@@ -66,7 +66,7 @@ def prepare(ctx: QueryContext) -> None:
         anchors = res.memo[_ANCHORS_MEMO] = res.encoder.encode(list(TONE_ANCHORS))
     ctx.tone_axis = tone_axis(text, res.encoder, anchors)
     ctx.tone_label = text
-    ctx.tone_center = float(res.voice_mean() @ ctx.tone_axis)
+    ctx.tone_center = float(res.index.voice_mean() @ ctx.tone_axis)
 
 
 def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
