@@ -9,17 +9,12 @@ higher is better; rank them with :func:`matcher.metrics.rank_order`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 
-import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SPANISH
 
 from matcher.errors import NotFittedError
+from matcher.lexical import LexicalIndex, creator_document
 from matcher.schema import Brief, Creator
-
-#: stopword lists by ISO 639-1 code, as shipped with bm25s (no downloads)
-STOPWORDS: dict[str, tuple[str, ...]] = {"en": STOPWORDS_EN, "es": STOPWORDS_SPANISH}
 
 
 def _not_fitted(obj: object) -> NotFittedError:
@@ -64,14 +59,12 @@ class RandomBaseline:
 
 
 class BM25Baseline:
-    """Lexical retrieval with the ``bm25s`` library over each creator's bio, categories and posts.
+    """Lexical retrieval with BM25 over each creator's bio, categories and posts (FORMATS.md
+    "bm25"): :class:`matcher.lexical.LexicalIndex` without stemming or handle words.
 
-    The query is the brief's category and description (:attr:`Brief.query_text`). Text is
-    lowercased and split with bm25s' word pattern (Unicode-aware, so Spanish accents survive);
-    English stopwords are dropped everywhere, Spanish ones also from the text of creators whose
-    ``language`` is ``es`` and from briefs whose ``languages`` include ``es``. No stemming (bm25s
-    would need an extra stemmer package). Scores cover every fitted creator; a creator sharing no
-    word with the query scores 0.
+    The query is the brief's category and description (:attr:`Brief.query_text`), with Spanish
+    stopwords dropped too for briefs whose ``languages`` include ``es``. Scores cover every
+    fitted creator; a creator sharing no word with the query scores 0.
     """
 
     def __init__(self, k1: float = 1.5, b: float = 0.75, method: str = "lucene") -> None:
@@ -82,46 +75,15 @@ class BM25Baseline:
     @staticmethod
     def document(creator: Creator) -> str:
         """The text indexed for a creator: bio, categories, then post texts."""
-        parts = [creator.bio, *creator.categories, *(p.text for p in creator.posts)]
-        return "\n".join(p for p in parts if p)
+        return creator_document(creator, handle=False)
 
     def fit(self, creators: list[Creator]) -> BM25Baseline:
-        by_lang: dict[tuple[str, ...], list[int]] = {}
-        for i, c in enumerate(creators):
-            by_lang.setdefault(_languages([c.language]), []).append(i)
-        corpus_tokens: list[list[str]] = [[] for _ in creators]
-        for langs, rows in by_lang.items():
-            tokens = _tokenize([self.document(creators[i]) for i in rows], langs)
-            for i, toks in zip(rows, tokens, strict=True):
-                corpus_tokens[i] = toks
-        retriever = bm25s.BM25(k1=self.k1, b=self.b, method=self.method)
-        if creators:
-            retriever.index(corpus_tokens, show_progress=False)
-        self.retriever_ = retriever
-        self.n_creators_ = len(creators)
+        self.lexical_ = LexicalIndex(self.k1, self.b, self.method, stem=False, handle=False).fit(
+            creators
+        )
         return self
 
     def score(self, brief: Brief) -> np.ndarray:
-        if not hasattr(self, "retriever_"):
+        if not hasattr(self, "lexical_"):
             raise _not_fitted(self)
-        if self.n_creators_ == 0:
-            return np.zeros(0, dtype=np.float64)
-        (tokens,) = _tokenize([brief.query_text], _languages(brief.languages))
-        token_ids = self.retriever_.get_tokens_ids([t for t in tokens if t])
-        if not token_ids:
-            return np.zeros(self.n_creators_, dtype=np.float64)
-        return np.asarray(self.retriever_.get_scores_from_ids(token_ids), dtype=np.float64)
-
-
-def _languages(codes: Iterable[str | None]) -> tuple[str, ...]:
-    """Stopword languages for some language codes: always English, plus any other we ship."""
-    extra = {c for c in codes if c in STOPWORDS and c != "en"}
-    return ("en", *sorted(c for c in extra if c is not None))
-
-
-def _tokenize(texts: list[str], langs: tuple[str, ...]) -> list[list[str]]:
-    stopwords = sorted({w for lang in langs for w in STOPWORDS[lang]})
-    tokens = bm25s.tokenize(
-        texts, lower=True, stopwords=stopwords, return_ids=False, show_progress=False
-    )
-    return [list(doc) for doc in tokens]
+        return self.lexical_.scores(brief.query_text, brief.languages).astype(np.float64)

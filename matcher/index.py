@@ -15,7 +15,7 @@ unknown voice.
 
 On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
 settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
-``catalogue.sqlite``. Saving writes a temporary sibling directory and renames it into place.
+``catalogue.sqlite`` and ``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary sibling directory and renames it into place.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
 from matcher.io.atomic import replacing_dir
+from matcher.lexical import LexicalIndex
 from matcher.schema import Creator
 
-FORMAT_VERSION = 1
+#: 2: a lexical (BM25) index beside the vectors
+FORMAT_VERSION = 2
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
 
@@ -100,6 +102,8 @@ class Manifest:
     posts_per_creator: int
     index_type: str
     created_at: float
+    #: the lexical index's settings (k1, b, method, stem, handle)
+    lexical: dict[str, float | str | bool]
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -134,12 +138,15 @@ class CreatorIndex:
         catalogue: CatalogueDB,
         manifest: Manifest,
         faiss_index: object | None = None,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.content = content
         self.voice = voice
         self.voice_known = voice_known
         self.catalogue = catalogue
         self.manifest = manifest
+        #: BM25 over the creators' text (row order); None only for indexes built in memory
+        self.lexical = lexical
         self._voice_mean: np.ndarray | None = None
         self._faiss = (
             faiss_index if faiss_index is not None else _faiss_index(content, manifest.index_type)
@@ -181,6 +188,7 @@ class CreatorIndex:
         content, voice, known = embed_creators(
             creators, encoder, posts_per_creator=posts_per_creator, progress=progress
         )
+        lexical = LexicalIndex().fit(creators)
         wd = Path(workdir)
         wd.mkdir(parents=True, exist_ok=True)
         db = CatalogueDB(wd / "catalogue.sqlite")
@@ -194,8 +202,14 @@ class CreatorIndex:
             posts_per_creator=posts_per_creator,
             index_type=index_type,
             created_at=time.time(),
+            lexical={
+                "k1": lexical.k1,
+                "b": lexical.b,
+                "stem": lexical.stem,
+                "handle": lexical.handle,
+            },
         )
-        return cls(content, voice, known, db, manifest)
+        return cls(content, voice, known, db, manifest, lexical=lexical)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -210,6 +224,8 @@ class CreatorIndex:
             np.save(tmp / "voice_known.npy", self.voice_known)
             faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
+            if self.lexical is not None:
+                self.lexical.save(tmp / "lexical")
             m = dict(self.manifest.__dict__)
             (tmp / "manifest.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
         return out
@@ -239,7 +255,8 @@ class CreatorIndex:
         if index.ntotal != manifest.count or index.d != manifest.dim:
             raise IndexMismatchError(f"{path}: faiss.index does not match the manifest; rebuild it")
         db = CatalogueDB(path / "catalogue.sqlite", readonly=True)
-        return cls(content, voice, known, db, manifest, faiss_index=index)
+        lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
+        return cls(content, voice, known, db, manifest, faiss_index=index, lexical=lexical)
 
     # -- querying ----------------------------------------------------------------------------
 

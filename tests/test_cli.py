@@ -149,9 +149,11 @@ def test_bad_input_leaves_an_existing_index_unchanged(tmp_path, capsys):
     from matcher.schema import Creator
 
     out = build_and_save([Creator("a", bio="x")], FakeEncoder(), tmp_path / "idx")
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     src = tmp_path / "creators.jsonl"
     src.write_text('{"creator_id": "a", "followers": -1}\n', encoding="utf-8")
     assert main(["index", "--creators", str(src), "--out", str(out), "--quiet"]) == 2
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {
+        str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()
+    } == before
     assert CreatorIndex.load(out).manifest.count == 1

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.errors import IndexMismatchError, MatcherError
-from matcher.index import CreatorIndex, build_and_save, profile_text, voice_text
+from matcher.index import FORMAT_VERSION, CreatorIndex, build_and_save, profile_text, voice_text
 from matcher.schema import Creator, Post
 
 WORDS = [
@@ -76,7 +76,7 @@ def test_save_load_round_trip_gives_identical_results(tmp_path, fake_encoder):
     assert manifest["count"] == 300 and manifest["dim"] == fake_encoder.dim
     assert (
         manifest["model_fingerprint"] == fake_encoder.fingerprint
-        and manifest["format_version"] == 1
+        and manifest["format_version"] == FORMAT_VERSION
     )
     a = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path / "mem")
     b = CreatorIndex.load(out, fingerprint=fake_encoder.fingerprint)
@@ -87,6 +87,11 @@ def test_save_load_round_trip_gives_identical_results(tmp_path, fake_encoder):
     np.testing.assert_array_equal(sa, sb)
     assert b.catalogue.get_rows([5, 1]) == [creators[5], creators[1]]
     np.testing.assert_array_equal(np.asarray(b.voice_known), [bool(c.posts) for c in creators])
+    # the lexical index comes back with the same settings and scores
+    assert a.lexical is not None and b.lexical is not None
+    np.testing.assert_array_equal(
+        a.lexical.scores("calm yoga money"), b.lexical.scores("calm yoga money")
+    )
 
 
 def test_load_refuses_another_model(tmp_path, fake_encoder):

@@ -1,0 +1,175 @@
+"""Lexical retrieval: BM25 (the bm25s library) over what a creator writes and is called.
+
+A creator's document is its bio, declared categories, post text (hashtags included: the
+tokenizer drops the ``#``) and its handle split into words ("makeupbynvs" -> "makeup by nvs",
+with wordninja; a split into implausible pieces is dropped, see :func:`handle_words`). Text is
+lowercased, split with bm25s' Unicode word pattern, stripped of English stopwords (and Spanish
+ones for Spanish creators and briefs) and stemmed with the English Snowball stemmer (PyStemmer),
+so "gamers" meets "gaming" and "recipes" meets "recipe".
+
+:class:`LexicalIndex` is built with the vector index and saved beside it (``lexical/``);
+``scores(text)`` gives every creator's BM25 score for a query, in index row order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.schema import Creator
+
+#: the languages whose stopword lists bm25s ships (ISO 639-1 -> bm25s name)
+STOPWORD_LANGUAGES = {"en": "STOPWORDS_EN", "es": "STOPWORDS_SPANISH"}
+_CHUNK = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def handle_words(handle: str | None) -> list[str]:
+    """A handle as words: split at punctuation, then each run of letters by word frequency.
+
+    A run is split only when every piece is a plausible word (at least 2 letters, mean 3 or
+    more): "makeupbynvs" -> makeup by nvs, "thriftwithleo" -> thrift with leo; "calisteniaolimpo"
+    (not English) stays whole rather than becoming "ca listen i aol imp o".
+    """
+    import wordninja
+
+    out: list[str] = []
+    for chunk in _CHUNK.findall((handle or "").lower()):
+        pieces = [p for p in wordninja.split(chunk) if not p.isdigit()]
+        plausible = (
+            len(pieces) > 1
+            and all(len(p) >= 2 for p in pieces)
+            and sum(map(len, pieces)) / len(pieces) >= 3
+        )
+        out.extend(pieces if plausible else [chunk])
+    return out
+
+
+def creator_document(creator: Creator, *, handle: bool = True) -> str:
+    """The text BM25 indexes for a creator."""
+    parts = [creator.bio, *creator.categories, *(p.text for p in creator.posts)]
+    if handle:
+        parts.append(" ".join(handle_words(creator.handle)))
+    return "\n".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=8)
+def _stopwords(langs: tuple[str, ...]) -> list[str]:
+    import bm25s.stopwords as sw
+
+    return sorted({w for lang in langs for w in getattr(sw, STOPWORD_LANGUAGES[lang])})
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stopword_languages(codes: Iterable[str | None]) -> tuple[str, ...]:
+    """Stopword languages for some language codes: always English, plus any other we ship."""
+    extra = {c.lower() for c in codes if c and c.lower() in STOPWORD_LANGUAGES}
+    return ("en", *sorted(extra - {"en"}))
+
+
+def tokenize(
+    texts: Sequence[str], langs: tuple[str, ...] = ("en",), stem: bool = True
+) -> list[list[str]]:
+    """Lowercased, stopword-free (and stemmed) tokens of each text."""
+    import bm25s
+
+    tokens = bm25s.tokenize(
+        list(texts),
+        lower=True,
+        stopwords=_stopwords(langs),
+        stemmer=_stemmer().stemWords if stem else None,
+        return_ids=False,
+        show_progress=False,
+    )
+    return [list(doc) for doc in tokens]
+
+
+def tokenize_creators(
+    creators: Sequence[Creator], documents: Sequence[str], stem: bool = True
+) -> list[list[str]]:
+    """Tokens of each creator's document, with the stopwords of the creator's language."""
+    by_lang: dict[tuple[str, ...], list[int]] = {}
+    for i, c in enumerate(creators):
+        by_lang.setdefault(stopword_languages([c.language]), []).append(i)
+    out: list[list[str]] = [[] for _ in creators]
+    for langs, rows in by_lang.items():
+        for i, toks in zip(rows, tokenize([documents[i] for i in rows], langs, stem), strict=True):
+            out[i] = toks
+    return out
+
+
+class LexicalIndex:
+    """BM25 over the creators of an index, in row order.
+
+    Parameters
+    ----------
+    k1, b : BM25's term-frequency saturation and length normalisation (Lucene's defaults).
+    method : bm25s' BM25 variant (``lucene``, ``robertson``, ``atire``, ``bm25l``, ``bm25+``).
+    stem : stem tokens with the English Snowball stemmer.
+    handle : index the handle split into words.
+    """
+
+    def __init__(
+        self,
+        k1: float = 1.5,
+        b: float = 0.75,
+        method: str = "lucene",
+        stem: bool = True,
+        handle: bool = True,
+    ):
+        self.k1 = k1
+        self.b = b
+        self.method = method
+        self.stem = stem
+        self.handle = handle
+
+    def fit(self, creators: Sequence[Creator]) -> LexicalIndex:
+        import bm25s
+
+        docs = [creator_document(c, handle=self.handle) for c in creators]
+        tokens = tokenize_creators(creators, docs, self.stem)
+        self.retriever_: Any = None  # None: no creator has a word to index
+        if any(tokens):
+            self.retriever_ = bm25s.BM25(k1=self.k1, b=self.b, method=self.method)
+            self.retriever_.index(tokens, show_progress=False)
+        self.n_ = len(creators)
+        return self
+
+    def scores(self, text: str, languages: Sequence[str] = ()) -> np.ndarray:
+        """Every creator's BM25 score for the query ``text`` (0 when no word is shared)."""
+        if self.retriever_ is None:
+            return np.zeros(self.n_, dtype=np.float32)
+        (tokens,) = tokenize([text], stopword_languages(languages), self.stem)
+        ids = self.retriever_.get_tokens_ids([t for t in tokens if t])
+        if not ids:
+            return np.zeros(self.n_, dtype=np.float32)
+        return np.asarray(self.retriever_.get_scores_from_ids(ids), dtype=np.float32)
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, out: str | Path) -> None:
+        """Write the index into directory ``out`` (bm25s' own files; none when it is empty)."""
+        Path(out).mkdir(parents=True, exist_ok=True)
+        if self.retriever_ is not None:
+            self.retriever_.save(str(out), show_progress=False)
+
+    @classmethod
+    def load(cls, path: str | Path, n: int, **settings: Any) -> LexicalIndex:
+        """Open a saved index of ``n`` creators built with ``settings`` (k1, b, stem, handle)."""
+        import bm25s
+
+        self = cls(**settings)
+        empty = not (Path(path) / "params.index.json").exists()
+        self.retriever_ = None if empty else bm25s.BM25.load(str(path), mmap=True)
+        self.n_ = n
+        return self
