@@ -205,6 +205,7 @@ class CreatorIndex:
             lexical={
                 "k1": lexical.k1,
                 "b": lexical.b,
+                "method": lexical.method,
                 "stem": lexical.stem,
                 "handle": lexical.handle,
             },

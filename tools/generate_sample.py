@@ -7,7 +7,8 @@ Seeded, so the same seed always gives byte-identical files (tiers and vocabulari
     python tools/generate_sample.py --out datasets/sample --seed 7
 
 Writes ``creators.jsonl`` (2,400 creators), ``briefs.jsonl`` (8 briefs) and ``labels.csv``
-in the formats of FORMATS.md (contract v1). All text is synthetic and written for this
+in the formats of FORMATS.md (contract v1), and ``niches.csv`` (each creator's true niche and
+secondary niche, for the wrong-niche check). All text is synthetic and written for this
 generator; brand names are real, campaigns and creators are invented. See README.md.
 """
 
@@ -1820,6 +1821,12 @@ def main(argv: list[str] | None = None) -> int:
     w.writerow(["brief_id", "creator_id", "relevance"])
     w.writerows(rows)
     write("labels.csv", buf.getvalue())
+    # each creator's true niche (and secondary niche): what the wrong-niche check counts against
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["creator_id", "niche", "second"])
+    w.writerows([t["id"], t["niche"], t["second"] or ""] for t in truths)
+    write("niches.csv", buf.getvalue())
 
     # summary on stdout (JSON), for the data card
     by = lambda key: dict(sorted(_count(truths, key).items()))  # noqa: E731
