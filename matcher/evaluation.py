@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -194,3 +195,24 @@ def format_table(res: EvalResult) -> str:
         cells = "".join(f"{ms[m][0]:>8.3f} [{ms[m][1]:.3f},{ms[m][2]:.3f}]" for m in metrics)
         rows.append(f"{s:<11}{cells}")
     return "\n".join(rows)
+
+
+def off_niche_counts(
+    matcher: Any,
+    briefs: Sequence[Brief],
+    known: Mapping[str, set[str]],
+    related: Mapping[str, set[str]],
+    k: int = 10,
+) -> dict[str, dict[str, Any]]:
+    """Per brief: how many of the top-``k`` creators have known niches, none of them related.
+
+    ``known`` maps a creator to its known niches (a creator with none known is not counted);
+    ``related`` maps a brief to the niches that are not unrelated to it.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for brief in briefs:
+        shortlist = matcher.recommend(brief, k)
+        ids = [m.creator_id for m in shortlist.matches]
+        off = [c for c in ids if known.get(c) and not known[c] & related.get(brief.brief_id, set())]
+        out[brief.brief_id] = {"returned": len(ids), "off_niche": len(off), "ids": off}
+    return out
