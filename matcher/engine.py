@@ -17,6 +17,7 @@ from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
 from matcher.index import CreatorIndex
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
+from matcher.retrieval import Retrieval
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources
@@ -136,23 +137,28 @@ class Matcher:
 
     # -- one brief -------------------------------------------------------------------------
 
-    def context(self, brief: Brief) -> QueryContext:
-        """The brief's query vector and what every signal's ``prepare`` hook adds."""
+    def context(self, brief: Brief, depth: int | None = None) -> QueryContext:
+        """The brief's query vector, its dense and lexical rankings (top ``depth``, default the
+        ``candidates`` setting) and what every signal's ``prepare`` hook adds."""
+        query, retrieval = self._retrieve(brief, depth)
         ctx = QueryContext(
-            query=self.encoder.encode([brief.query_text])[0],
+            query=query,
             as_of=self.as_of or date.today(),
             exclusivity_days=self.settings.exclusivity_days,
             show_conflicts=self.settings.show_conflicts,
             brief=brief,
             resources=self.resources,
+            retrieval=retrieval,
         )
         signals.prepare(ctx)
         return ctx
 
     def candidates(self, brief: Brief, ctx: QueryContext, n: int | None = None) -> Candidates:
-        """Top-n creators by niche similarity, enough of them passing the hard filters."""
+        """Top-n creators by fused dense and lexical rank, enough of them passing the hard
+        filters (when too few do, the filters are applied to both retrievers)."""
         n = n or self.settings.candidates
-        rows, _ = self.index.search(ctx.query, n)
+        assert ctx.retrieval is not None  # set by context()
+        rows = ctx.retrieval.candidates(self.index, n)
         creators = self.index.catalogue.get_rows(rows)
         why = [hard_filter(brief, c) for c in creators]
         passing = sum(w is None for w in why)
@@ -162,7 +168,7 @@ class Matcher:
             allowed = self.index.catalogue.allowed_rows(
                 languages=brief.languages, platforms=brief.platforms, countries=brief.countries
             )
-            more, _ = self.index.search(ctx.query, n, allowed)
+            more = ctx.retrieval.filtered(self.index, n, allowed)
             seen = set(rows.tolist())
             extra = np.array([r for r in more if r not in seen], dtype=np.int64)
             rows = np.concatenate([rows, extra])
@@ -182,15 +188,16 @@ class Matcher:
         rows = np.asarray(rows, dtype=np.int64)
         if creators is None:
             creators = self.index.catalogue.get_rows(rows)
+        if hard_why is None:
+            hard_why = [hard_filter(brief, c) for c in creators]
         return Candidates(
             creators=creators,
             content=np.asarray(self.index.content[rows], dtype=np.float32),
             voice=np.asarray(self.index.voice[rows], dtype=np.float32),
             voice_known=np.asarray(self.index.voice_known[rows], dtype=bool),
             events=self._events.of(creators),
-            hard_why=hard_why
-            if hard_why is not None
-            else [hard_filter(brief, c) for c in creators],
+            hard_why=hard_why,
+            rows=rows,
         )
 
     def signals(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalMatrix:
@@ -264,19 +271,44 @@ class Matcher:
     def score_catalogue(self, brief: Brief, n: int | None = None) -> np.ndarray:
         """A score for every creator in index row order, for offline evaluation.
 
-        The top-n by niche similarity are ranked by the ranker; the rest follow in niche order;
-        creators removed by a hard rule go last.
+        The top-n by fused rank (the engine's candidates, without the filter top-up) are ranked
+        by the ranker; the rest follow in fused order; creators removed by a hard rule go last.
         """
-        ctx = self.context(brief)
-        sims = np.asarray(self.index.content @ ctx.query, dtype=np.float64)
-        out = sims - 10.0  # below every ranked candidate (ranker scores are >= ~-1)
         n = min(n or self.settings.candidates, len(self.index))
-        rows = np.argsort(-sims, kind="stable")[:n]
+        ctx = self.context(brief, depth=n)
+        out, rows = self.catalogue_base(ctx, n)
         s = self.score(brief, self.candidates_at(rows, brief), ctx)
         out[rows] = s.score
         bad = np.array([e is not None for e in s.excluded], dtype=bool)
         out[rows[bad]] = -20.0 + s.score[bad]
         return out
+
+    def retrieval_scores(self, brief: Brief) -> np.ndarray:
+        """Every creator scored by retrieval alone: fused dense and lexical rank, no other
+        signal and no ranker (the ``hybrid`` baseline of ``matcher eval``)."""
+        query, retrieval = self._retrieve(brief)
+        return self.catalogue_base(QueryContext(query, date.today(), retrieval=retrieval), 0)[0]
+
+    def _retrieve(self, brief: Brief, depth: int | None = None) -> tuple[np.ndarray, Retrieval]:
+        """The brief's query vector and its dense and lexical rankings (top ``depth``)."""
+        query = self.encoder.encode([brief.query_text])[0]
+        lexical = (
+            self.index.lexical.scores(brief.query_text, brief.languages)
+            if self.index.lexical is not None
+            else np.zeros(len(self.index), dtype=np.float32)
+        )
+        depth = min(depth or self.settings.candidates, len(self.index))
+        return query, Retrieval.run(self.index, query, lexical, depth)
+
+    def catalogue_base(self, ctx: QueryContext, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(a score for every row that orders it as retrieval does, below every ranked
+        candidate; the top ``n`` rows, the engine's candidates)."""
+        assert ctx.retrieval is not None  # set by context()
+        dense = np.asarray(self.index.content @ ctx.query, dtype=np.float64)
+        order = ctx.retrieval.catalogue_order(dense)
+        base = np.empty(order.size, dtype=np.float64)
+        base[order] = -10.0 - np.arange(order.size) / max(order.size, 1)
+        return base, order[:n]
 
     def creator(self, creator_id: str) -> Creator | None:
         row = self.index.catalogue.row_of([creator_id]).get(creator_id)

@@ -48,6 +48,11 @@ class EvalResult:
             }
         return out
 
+    def paired(self, a: str, b: str, metric: str, seed: int = 0) -> tuple[float, float, float]:
+        """Mean difference ``a - b`` of ``metric`` over the briefs, with its bootstrap interval."""
+        pa, pb = self.per_brief[a], self.per_brief[b]
+        return mean_with_ci([pa[x][metric] - pb[x][metric] for x in self.brief_ids], seed=seed)
+
     def to_json(self) -> dict[str, object]:
         """FORMATS.md "Evaluation output", plus intervals and timing under extra keys."""
         summ = self.summary()

@@ -54,24 +54,62 @@ def _plots(res: EvalResult, out: Path) -> None:
     plt.close(fig)
 
 
-def _losses(res: EvalResult, key: str) -> list[tuple[float, str, str, float, float]]:
-    """(gap, brief, best baseline, matcher, baseline) per brief, the largest gap first."""
-    baselines = [s for s in res.per_brief if s != "matcher"]
+#: the metrics the "where the matcher loses" section compares
+LOSS_METRICS = ("map", "auc")
+
+
+def _loss_lines(res: EvalResult) -> list[str]:
+    """Paired differences of the matcher to every other system, and the briefs it loses."""
+    key = f"ndcg@{res.k}"
+    metrics = (key, *LOSS_METRICS)
+    others = [s for s in res.per_brief if s != "matcher"]
+    md = [
+        f"## Where the matcher loses ({', '.join(metrics)})",
+        "",
+        "Mean paired difference, matcher minus each system, brief by brief, with its bootstrap "
+        "95% interval; **bold** where the interval lies below 0 (the matcher is worse).",
+        "",
+        "| system | " + " | ".join(f"Δ {m}" for m in metrics) + " |",
+        "|---|" + "---|" * len(metrics),
+    ]
+    for other in others:
+        cells = []
+        for m in metrics:
+            d = res.paired("matcher", other, m)
+            cell = f"{d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]"
+            cells.append(f"**{cell}**" if d[2] < 0 else cell)
+        md.append(f"| {other} | " + " | ".join(cells) + " |")
     losses = []
     for b in res.brief_ids:
-        mine = res.per_brief["matcher"][b][key]
-        if np.isnan(mine):
+        mine = res.per_brief["matcher"][b]
+        if np.isnan(mine[key]):
             continue
-        best = max(baselines, key=lambda s: res.per_brief[s][b][key])
-        gap = res.per_brief[best][b][key] - mine
-        losses.append((gap, b, best, mine, res.per_brief[best][b][key]))
+        for m in metrics:
+            theirs = {s: res.per_brief[s][b][m] for s in others}
+            best = max(theirs, key=theirs.__getitem__)
+            gap = theirs[best] - mine[m]
+            if gap > 0:
+                losses.append((gap, b, m, best, mine[m], res.per_brief[best][b][m]))
     losses.sort(reverse=True)
-    return losses
+    md += [
+        "",
+        "Briefs where another system beats the matcher most:",
+        "",
+        "| brief | metric | best other | other | matcher | gap |",
+        "|---|---|---|---|---|---|",
+    ]
+    md += [
+        f"| {b} | {m} | {best} | {theirs:.3f} | {mine:.3f} | {gap:+.3f} |"
+        for gap, b, m, best, mine, theirs in losses[:15]
+    ]
+    if not losses:
+        md.append(
+            "| (none: the matcher is at least as good as every other system on every brief) |||||"
+        )
+    return md
 
 
 def _markdown(res: EvalResult, title: str, notes: str) -> list[str]:
-    key = f"ndcg@{res.k}"
-    losses = _losses(res, key)
     summ = res.summary()
     md = [f"# {title}", ""]
     if notes:
@@ -94,18 +132,7 @@ def _markdown(res: EvalResult, title: str, notes: str) -> list[str]:
         "",
         "![per-brief spread](per_brief_spread.png)",
         "",
-        f"## Briefs where the matcher loses most to a baseline ({key})",
-        "",
-        "| brief | best baseline | baseline | matcher | gap |",
-        "|---|---|---|---|---|",
     ]
-    for gap, b, best, mine, theirs in losses[:10]:
-        if gap <= 0:
-            break
-        md.append(f"| {b} | {best} | {theirs:.3f} | {mine:.3f} | {gap:+.3f} |")
-    if not losses or losses[0][0] <= 0:
-        md.append(
-            "| (none: the matcher is at least as good as every baseline on every brief) | | | | |"
-        )
+    md += _loss_lines(res)
     md += ["", "Per-brief metrics: `per_brief.csv`.", "", "```", format_table(res), "```", ""]
     return md

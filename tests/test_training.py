@@ -386,7 +386,7 @@ def synthetic_briefs(n_briefs: int = 15, n_creators: int = 300, top: int = 60, s
                 in_top=np.arange(rows.size) < top,
                 excluded=excluded,
                 weighted=sims[rows].astype(np.float64),
-                sims=sims,
+                base=sims.astype(np.float64) - 10.0,  # retrieval order, below the candidates
                 relevance=rel,
             )
         )
@@ -399,10 +399,10 @@ def test_catalogue_scores_place_others_below_and_exclusions_last():
     bd = data[0]
     s = bd.catalogue_scores(np.linspace(1.0, 0.0, bd.rows.size))
     top_rows = bd.rows[bd.in_top & ~bd.excluded]
-    others = np.setdiff1d(np.arange(bd.sims.size), bd.rows[bd.in_top])
+    others = np.setdiff1d(np.arange(bd.base.size), bd.rows[bd.in_top])
     assert s[top_rows].min() > s[others].max()  # every ranked candidate above the rest
     assert s[bd.rows[3]] < s.min() + 1e-9 or s[bd.rows[3]] < -19  # the excluded one goes last
-    np.testing.assert_allclose(s[others], bd.sims[others] - 10.0, rtol=1e-6)
+    np.testing.assert_allclose(s[others], bd.base[others], rtol=1e-6)
 
 
 def test_cross_validation_is_grouped_and_finds_the_known_answer():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matcher.cli.common import (
     add_as_of,
@@ -18,6 +20,11 @@ from matcher.cli.common import (
     settings,
 )
 from matcher.errors import MatcherError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from matcher.schema import Brief
 
 NAME = "eval"
 HELP = "evaluate the ranking against labelled matches, with baselines"
@@ -70,13 +77,16 @@ def run(args: argparse.Namespace) -> int:
     def embedding(brief):  # type: ignore[no-untyped-def]
         return content @ m.encoder.encode([brief.query_text])[0]
 
-    systems = {
-        "matcher": m.score_catalogue,
-        "popularity": PopularityBaseline().fit(creators).score,
-        "bm25": BM25Baseline().fit(creators).score,
-        "embedding": embedding,
-        "random": RandomBaseline(seed=args.seed).fit(creators).score,
-    }
+    systems = {"matcher": m.score_catalogue, **_other_ranker(m, args, s)}
+    systems.update(
+        {
+            "hybrid": m.retrieval_scores,
+            "popularity": PopularityBaseline().fit(creators).score,
+            "bm25": BM25Baseline().fit(creators).score,
+            "embedding": embedding,
+            "random": RandomBaseline(seed=args.seed).fit(creators).score,
+        }
+    )
     ids = index.catalogue.all_ids()
     res = evaluate_systems(
         systems, briefs, labels, ids, k=args.k, ranker=m.ranker.name, progress=sys.stderr.isatty()
@@ -96,3 +106,19 @@ def run(args: argparse.Namespace) -> int:
         notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
         print(f"report: {write_report(res, args.report, title, notes)}", file=sys.stderr)
     return 0
+
+
+def _other_ranker(m, args: argparse.Namespace, s) -> dict[str, Callable[[Brief], np.ndarray]]:  # type: ignore[no-untyped-def]
+    """The ranker the matcher does not use, scored side by side: ``weighted`` beside a learned
+    ranker, ``learned`` (the installed default, forced) beside the weighted one when there is one."""
+    from matcher.engine import Matcher
+    from matcher.learn.resolve import default_model_dir, resolve_ranker
+
+    if m.ranker.name != "weighted":
+        name, spec = "weighted", "weighted"
+    elif args.model or default_model_dir() is not None:
+        name, spec = "learned", str(args.model) if args.model else "learned"
+    else:
+        return {}
+    other, _ = resolve_ranker(spec, m.index, s)
+    return {name: Matcher(m.index, m.encoder, s, ranker=other, as_of=m.as_of).score_catalogue}

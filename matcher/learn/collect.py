@@ -30,9 +30,10 @@ METRIC = "ndcg@10"
 class BriefData:
     """One brief's candidates: features, labels, and what placing the whole catalogue needs.
 
-    ``rows`` are catalogue rows; ``in_top[i]`` says row i is among the top-N by niche similarity
-    (the others are labelled creators added for training); ``sims`` is the niche cosine of every
-    creator in the catalogue and ``relevance`` every creator's label.
+    ``rows`` are catalogue rows; ``in_top[i]`` says row i is among the engine's top-N candidates
+    (the others are labelled creators added for training); ``base`` scores every creator in the
+    catalogue in retrieval order, below every candidate (:meth:`Matcher.catalogue_base`), and
+    ``relevance`` is every creator's label.
     """
 
     brief_id: str
@@ -42,13 +43,13 @@ class BriefData:
     in_top: np.ndarray
     excluded: np.ndarray
     weighted: np.ndarray
-    sims: np.ndarray
+    base: np.ndarray
     relevance: np.ndarray
 
     def catalogue_scores(self, cand_scores: np.ndarray) -> np.ndarray:
         """Whole-catalogue scores as :meth:`Matcher.score_catalogue` makes them, given the
         ranker's scores of this brief's candidates (entries outside the top-N are ignored)."""
-        out = self.sims.astype(np.float64) - 10.0
+        out = self.base.copy()
         top = self.in_top
         out[self.rows[top]] = cand_scores[top]
         bad = top & self.excluded
@@ -74,7 +75,6 @@ def collect(
     index = matcher.index
     ids = index.catalogue.all_ids()
     row_of = {c: i for i, c in enumerate(ids)}
-    content = np.asarray(index.content)
     by_brief: dict[str, dict[int, int]] = {}
     for lab in labels:
         r = row_of.get(lab.creator_id)
@@ -88,9 +88,8 @@ def collect(
 
         it = tqdm(briefs, desc="features", unit="brief", file=sys.stderr)
     for brief in it:
-        ctx = matcher.context(brief)
-        sims = np.asarray(content @ ctx.query, dtype=np.float32)
-        top = np.argsort(-sims.astype(np.float64), kind="stable")[:n]
+        ctx = matcher.context(brief, depth=n)
+        base, top = matcher.catalogue_base(ctx, n)
         labelled = by_brief.get(brief.brief_id, {})
         extra = np.array(sorted(set(labelled) - set(top.tolist())), dtype=np.int64)
         rows = np.concatenate([top, extra]).astype(np.int64)
@@ -109,7 +108,7 @@ def collect(
                 in_top=np.arange(rows.size) < top.size,
                 excluded=np.array([e is not None for e in s.excluded], dtype=bool),
                 weighted=s.score,
-                sims=sims,
+                base=base,
                 relevance=rel,
             )
         )

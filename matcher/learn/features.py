@@ -56,6 +56,8 @@ FEATURES: dict[str, str] = {
     "conflict_has_competitor_post": "1 when a sponsored post names one of the brief's competitors",
     "niche_rank_pct": "rank of niche_cosine among the brief's candidates, 0 = best, 1 = last",
     "niche_voice_cosine": "cosine of the brief's niche text and the creator's posts alone",
+    "niche_lexical": "BM25 score of the brief's text against the creator's (bio, posts, handle)",
+    "niche_fused": "reciprocal-rank fusion of the dense and lexical rankings, 1 = first in both",
     "niche_z": "niche_cosine standardised over the brief's candidates",
     "tone_projection": "the voice's projection on the tone axis minus the catalogue's typical one",
     "audience_age_fit": "histogram intersection of target and audience ages; nan when unknown",

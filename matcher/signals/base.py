@@ -26,6 +26,7 @@ from matcher.schema import Brief, Creator
 if TYPE_CHECKING:
     from matcher.encoder import Encoder
     from matcher.history import SponsorEvent
+    from matcher.retrieval import Retrieval
 
 
 class Flag(StrEnum):
@@ -56,6 +57,8 @@ class Candidates:
     voice_known: np.ndarray
     events: Sequence[Sequence[SponsorEvent]] | None = None
     hard_why: Sequence[str | None] | None = None
+    #: each candidate's row in the index (None: candidates not taken from an index)
+    rows: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.creators)
@@ -64,7 +67,7 @@ class Candidates:
                 f"Candidates arrays must have {n} rows, got content {self.content.shape}, "
                 f"voice {self.voice.shape}, voice_known {self.voice_known.shape}"
             )
-        for name in ("events", "hard_why"):
+        for name in ("events", "hard_why", "rows"):
             value = getattr(self, name)
             if value is not None and len(value) != n:
                 raise ValueError(f"Candidates.{name} must have {n} entries, got {len(value)}")
@@ -86,6 +89,7 @@ class Candidates:
             voice_known=self.voice_known[idx],
             events=None if self.events is None else [self.events[i] for i in idx],
             hard_why=None if self.hard_why is None else [self.hard_why[i] for i in idx],
+            rows=None if self.rows is None else self.rows[idx],
         )
 
 
@@ -133,6 +137,8 @@ class QueryContext:
     show_conflicts: bool = False
     brief: Brief | None = None
     resources: Resources | None = None
+    #: what the dense and lexical retrievers found for the brief (None outside an engine)
+    retrieval: Retrieval | None = None
 
     def window(self, brief: Brief) -> int:
         """The brief's exclusivity window in days: its own, else the setting's."""

@@ -1,7 +1,10 @@
 """Niche: semantic similarity of the brief's text and the creator's content vector.
 
-Parts: ``cosine`` (brief text vs content vector, the raw similarity the score is mapped from)
-and ``voice_cosine`` (brief text vs the posts alone; nan without posts).
+Parts: ``cosine`` (brief text vs content vector, the raw similarity the score is mapped from),
+``voice_cosine`` (brief text vs the posts alone; nan without posts), ``lexical`` (the BM25 score
+of the brief's text against the creator's, see :mod:`matcher.lexical`) and ``fused`` (the
+reciprocal-rank fusion of the dense and lexical rankings, over its maximum: 1 = first in both;
+see :mod:`matcher.retrieval`); the last two are nan outside an engine.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections import Counter
 
 import numpy as np
 
+from matcher.retrieval import RRF_MAX
 from matcher.schema import Brief
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult
 
@@ -19,7 +23,7 @@ from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResu
 LOW, HIGH = 0.05, 0.60
 _TAG = re.compile(r"#(\w+)", re.UNICODE)
 _GENERIC = {"fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels", "publicidad"}
-PARTS = ("cosine", "voice_cosine")
+PARTS = ("cosine", "voice_cosine", "lexical", "fused")
 
 
 def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
@@ -60,5 +64,9 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
     if len(cands):
         vc = np.asarray(cands.voice @ ctx.query, dtype=np.float64)
         voice_cos = np.where(cands.voice_known, vc, np.nan)
-    parts = {"cosine": sim, "voice_cosine": voice_cos}
+    lexical = fused = np.full(len(cands), np.nan)
+    if ctx.retrieval is not None and cands.rows is not None:
+        lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
+        fused = ctx.retrieval.fused(cands.rows) / RRF_MAX
+    parts = {"cosine": sim, "voice_cosine": voice_cos, "lexical": lexical, "fused": fused}
     return SignalResult("niche", score.astype(np.float64), has_vec, notes, parts)

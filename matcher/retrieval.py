@@ -1,0 +1,102 @@
+"""Hybrid retrieval: dense (FAISS over content vectors) and lexical (BM25) rankings, fused.
+
+Each retriever ranks the catalogue for a brief; reciprocal-rank fusion (Cormack et al., 2009)
+adds ``1 / (RRF_K + rank)`` over the retrievers a creator is in (ranks from 1, each retriever
+contributing its top ``depth`` only), so a creator both rank high comes first and a creator
+only one of them finds still gets in. A BM25 score of 0 (no shared word) is no ranking.
+:class:`Retrieval` holds what the retrievers found for one brief; the engine takes its
+candidates from it (:meth:`Retrieval.candidates`) and offline evaluation orders the whole
+catalogue with it (:meth:`Retrieval.catalogue_order`), so both see the same fused ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: the constant of reciprocal-rank fusion (the value of the original paper)
+RRF_K = 60
+#: the largest fused score: first in both rankings
+RRF_MAX = 2.0 / (RRF_K + 1)
+
+
+def rrf(*ranks: np.ndarray, k: int = RRF_K) -> np.ndarray:
+    """Reciprocal-rank fusion of 0-based ranks (``-1``: not ranked by that retriever)."""
+    out = np.zeros(len(ranks[0]), dtype=np.float64)
+    for r in ranks:
+        out += np.where(r >= 0, 1.0 / (k + 1 + np.maximum(r, 0)), 0.0)
+    return out
+
+
+def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None) -> np.ndarray:
+    """Rows of the ``n`` best positive BM25 scores, best first (ties by row)."""
+    s = np.asarray(scores, dtype=np.float64)
+    if allowed is not None:
+        mask = np.zeros(s.size, dtype=bool)
+        mask[np.asarray(allowed, dtype=np.int64)] = True
+        s = np.where(mask, s, 0.0)
+    hits = np.flatnonzero(s > 0)
+    if hits.size > n:
+        hits = hits[np.argpartition(-s[hits], n - 1)[:n]]
+    return hits[np.lexsort((hits, -s[hits]))]
+
+
+@dataclass
+class Retrieval:
+    """One brief's dense and lexical rankings (their top ``depth``) and every BM25 score."""
+
+    query: np.ndarray
+    dense_rows: np.ndarray
+    lexical_rows: np.ndarray
+    #: BM25 score of every creator, in index row order
+    lexical: np.ndarray
+    _dense_rank: dict[int, int] = field(default_factory=dict, repr=False)
+    _lexical_rank: dict[int, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._dense_rank = {int(r): i for i, r in enumerate(self.dense_rows)}
+        self._lexical_rank = {int(r): i for i, r in enumerate(self.lexical_rows)}
+
+    @classmethod
+    def run(cls, index: object, query: np.ndarray, lexical: np.ndarray, depth: int) -> Retrieval:
+        """Both rankings of ``index`` (a :class:`matcher.index.CreatorIndex`) for a brief."""
+        dense_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
+        return cls(query, dense_rows, top_lexical(lexical, depth), lexical)
+
+    def fused(self, rows: np.ndarray) -> np.ndarray:
+        """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it)."""
+        d = np.array([self._dense_rank.get(int(r), -1) for r in rows], dtype=np.int64)
+        lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
+        return rrf(d, lx) if len(rows) else np.zeros(0)
+
+    def order(self, index: object, rows: np.ndarray) -> np.ndarray:
+        """``rows`` best first: by fused score, then dense similarity, then row."""
+        rows = np.asarray(rows, dtype=np.int64)
+        dense = np.asarray(index.content[rows] @ self.query, dtype=np.float64)  # type: ignore[attr-defined]
+        return rows[np.lexsort((rows, -dense, -self.fused(rows)))]
+
+    def candidates(self, index: object, n: int) -> np.ndarray:
+        """The ``n`` best rows of both rankings by fused rank."""
+        rows = np.unique(np.concatenate([self.dense_rows, self.lexical_rows]))
+        return self.order(index, rows)[:n]
+
+    def filtered(self, index: object, n: int, allowed: Sequence[int] | None) -> np.ndarray:
+        """The ``n`` best rows among ``allowed`` (both rankings searched within them; None: no
+        restriction)."""
+        if allowed is None:
+            return self.candidates(index, n)
+        d_rows, _ = index.search(self.query, n, allowed)  # type: ignore[attr-defined]
+        rows = np.unique(np.concatenate([d_rows, top_lexical(self.lexical, n, allowed)]))
+        return self.order(index, rows)[:n]
+
+    def catalogue_order(self, dense: np.ndarray) -> np.ndarray:
+        """Every row best first, as :meth:`candidates` orders them; rows outside both
+        rankings follow by dense similarity (``dense``: every row's cosine)."""
+        n = dense.size
+        d_rank = np.full(n, -1, dtype=np.int64)
+        d_rank[self.dense_rows] = np.arange(self.dense_rows.size)
+        l_rank = np.full(n, -1, dtype=np.int64)
+        l_rank[self.lexical_rows] = np.arange(self.lexical_rows.size)
+        return np.lexsort((np.arange(n), -dense, -rrf(d_rank, l_rank)))
