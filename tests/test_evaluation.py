@@ -53,8 +53,10 @@ def test_per_brief_csv_and_report(tmp_path):
     md = write_report(res, tmp_path / "rep", "Test report").read_text()
     assert (tmp_path / "rep" / "ndcg_at_k.png").stat().st_size > 1000
     assert (tmp_path / "rep" / "per_brief_spread.png").stat().st_size > 1000
-    # the matcher loses to bm25 on every brief with relevant creators: listed
-    assert "| b0 | bm25 | 1.000 |" in md
+    # the matcher loses to bm25 on every brief with relevant creators: listed, on nDCG, MAP, AUC
+    assert "| b0 | ndcg@5 | bm25 | 1.000 |" in md and "| b0 | map | bm25 | 1.000 |" in md
+    assert "## Where the matcher loses (ndcg@5, map, auc)" in md
+    assert "| bm25 | **-" in md  # the paired difference, worse with its interval below 0
 
 
 def test_k_must_be_positive():
