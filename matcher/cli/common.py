@@ -135,7 +135,7 @@ def ensure_index(creators_file: str, creators: list[Creator], s: Settings, index
     from matcher.config import default_cache_dir
     from matcher.encoder import build_encoder
     from matcher.evaluation import file_sha256
-    from matcher.index import Manifest, build_and_save
+    from matcher.index import FORMAT_VERSION, Manifest, build_and_save
 
     enc = build_encoder(
         s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
@@ -144,7 +144,9 @@ def ensure_index(creators_file: str, creators: list[Creator], s: Settings, index
         path = Path(index_dir)
     else:
         root = Path(s.cache_dir) if s.cache_dir else default_cache_dir()
-        path = root / "indexes" / f"{file_sha256(creators_file)[:16]}-{enc.fingerprint[:8]}"
+        # keyed by what makes an index: the file, the encoder and the index format
+        key = f"{file_sha256(creators_file)[:16]}-{enc.fingerprint[:8]}-v{FORMAT_VERSION}"
+        path = root / "indexes" / key
     if path.exists():
         m = Manifest.read(path)
         if m.count != len(creators):
