@@ -20,7 +20,7 @@ from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.signals import SIGNALS
-from matcher.signals.base import Candidates, Flag, QueryContext, Resources
+from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
@@ -59,7 +59,8 @@ class Scored:
     sm: SignalMatrix
     score: np.ndarray
     contributions: Mapping[str, np.ndarray]
-    excluded: list[str | None]
+    #: why each candidate is excluded (a sentence, or an :class:`OffNiche`), None when it is not
+    excluded: list[str | OffNiche | None]
 
 
 class Matcher:
@@ -207,11 +208,16 @@ class Matcher:
         sm = self.signals(brief, cands, ctx)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]
+        niche = sm.results["niche"]
+        gate = self.settings.niche_gate
         hard = cands.hard_why or [hard_filter(brief, c) for c in cands.creators]
-        excluded: list[str | None] = []
-        for i, why in enumerate(hard):
+        excluded: list[str | OffNiche | None] = []
+        for i, why_hard in enumerate(hard):
+            why: str | OffNiche | None = why_hard
             if why is None and conflict.exclude is not None and conflict.exclude[i]:
                 why = conflict.why[i]
+            if why is None and gate > 0 and niche.score[i] < gate:
+                why = OffNiche(niche, i, gate)
             excluded.append(why)
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded)
 
@@ -228,15 +234,21 @@ class Matcher:
             prefetch(shown)
         matches: list[Match] = []
         excluded: list[Excluded] = []
+        off_niche = other = 0
         for i in order:
             if len(matches) >= k:
                 break
             c = s.cands.creators[i]
-            if s.excluded[i] is not None:
-                excluded.append(Excluded(c.creator_id, s.excluded[i] or ""))
+            why = s.excluded[i]
+            if why is not None:
+                off_niche += isinstance(why, OffNiche)
+                other += not isinstance(why, OffNiche)
+                if len(excluded) < k:  # those that would have ranked within k
+                    excluded.append(Excluded(c.creator_id, str(why)))
                 continue
             matches.append(self._match(s, int(i), len(matches) + 1))
-        return Shortlist(brief.brief_id, tuple(matches), tuple(excluded), self.ranker.name)
+        notes = _shortfall(brief, len(matches), k, off_niche, other)
+        return Shortlist(brief.brief_id, tuple(matches), tuple(excluded), self.ranker.name, notes)
 
     def _match(self, s: Scored, i: int, rank: int) -> Match:
         c = s.cands.creators[i]
@@ -313,6 +325,38 @@ class Matcher:
     def creator(self, creator_id: str) -> Creator | None:
         row = self.index.catalogue.row_of([creator_id]).get(creator_id)
         return None if row is None else self.index.catalogue.get_rows([row])[0]
+
+
+class OffNiche:
+    """Why a creator was cut by the niche gate; the sentence is made only if it is shown."""
+
+    def __init__(self, niche: SignalResult, i: int, gate: float) -> None:
+        self.niche, self.i, self.gate = niche, i, gate
+
+    def __str__(self) -> str:
+        return (
+            f"outside the brief's niche: {self.niche.notes[self.i]}; "
+            f"niche fit {self.niche.score[self.i]:.2f} is below the {self.gate:.2f} needed"
+        )
+
+
+def _shortfall(brief: Brief, n: int, k: int, off_niche: int, other: int) -> tuple[str, ...]:
+    """What to say when fewer than ``k`` creators are shortlisted: why, and what to change."""
+    if n >= k:
+        return ()
+    fit = "no creator fits" if n == 0 else f"only {n} creator{'s' * (n != 1)} fit"
+    if off_niche:
+        head = f"{fit} this brief's niche ({off_niche} candidates are outside it)"
+    elif other:
+        head = f"{fit} the brief's rules ({other} excluded)"
+    else:
+        return (f"the index holds only {n} creator{'s' * (n != 1)} for this brief",)
+    widen = [w for w, on in (("markets", brief.countries), ("languages", brief.languages),
+                             ("platforms", brief.platforms)) if on]  # fmt: skip
+    todo = [f"widen {', '.join(widen)}"] if widen else []
+    if off_niche:
+        todo.append("describe the niche more broadly")
+    return (f"{head}; {' or '.join(todo)}" if todo else head,)
 
 
 def _order(score: np.ndarray, ids: Sequence[str]) -> np.ndarray:

@@ -179,13 +179,18 @@ class Shortlist:
     matches: tuple[Match, ...]
     excluded: tuple[Excluded, ...] = ()
     ranker: str = "weighted"
+    #: what the user should know about the list as a whole (e.g. fewer creators fit than asked)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "brief_id": self.brief_id,
             "matches": [m.to_dict() for m in self.matches],
             "excluded": [e.to_dict() for e in self.excluded],
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,46 @@ def test_exclusivity_days_setting_applies_to_briefs_that_name_none(tmp_path, fak
     own = Brief(brand="Salomon", description="trail running shoes", competitors=("Hoka",), k=2,
                 exclusivity_days=60)  # fmt: skip
     assert excluded(Settings(exclusivity_days=30), own) == ["deal"]
+
+
+def _catalogue(tmp_path, fake_encoder) -> CreatorIndex:
+    runners = [
+        Creator(f"run{i}", bio="trail running ultra marathon mountain", followers=20_000 * (i + 1))
+        for i in range(3)
+    ]
+    # far off the niche, but a perfect tier, price and engagement for the brief
+    bakers = [
+        Creator(f"bake{i}", bio="sourdough bread baking kitchen", followers=50_000,
+                engagement_rate=0.08, price_per_post=500.0)
+        for i in range(5)
+    ]  # fmt: skip
+    return CreatorIndex.load(build_and_save(runners + bakers, fake_encoder, tmp_path / "idx"))
+
+
+def test_niche_gate_cuts_off_niche_creators_and_says_so(tmp_path, fake_encoder):
+    idx = _catalogue(tmp_path, fake_encoder)
+    brief = Brief(brand="Salomon", description="trail running ultra marathon mountain shoes",
+                  goal="conversion", tiers=("micro",), budget=5_000.0, k=5)  # fmt: skip
+    open_ = Matcher(idx, fake_encoder, Settings(), as_of=AS_OF).recommend(brief)
+    assert len(open_.matches) == 5 and not open_.notes  # no gate: padded with bakers
+    gated = Matcher(idx, fake_encoder, Settings(niche_gate=0.3), as_of=AS_OF).recommend(brief)
+    assert [m.creator_id for m in gated.matches] == ["run0", "run1", "run2"]
+    assert {e.creator_id for e in gated.excluded} == {f"bake{i}" for i in range(5)}
+    assert all(e.why.startswith("outside the brief's niche:") for e in gated.excluded)
+    assert gated.notes == (
+        "only 3 creators fit this brief's niche (5 candidates are outside it); "
+        "describe the niche more broadly",
+    )
+    assert gated.to_dict()["notes"] == list(gated.notes)
+
+
+def test_gated_creators_rank_below_every_fitting_one_offline(tmp_path, fake_encoder):
+    idx = _catalogue(tmp_path, fake_encoder)
+    brief = Brief(brand="Salomon", description="trail running ultra marathon mountain shoes")
+    scores = Matcher(idx, fake_encoder, Settings(niche_gate=0.3), as_of=AS_OF).score_catalogue(
+        brief
+    )
+    ids = idx.catalogue.all_ids()
+    fit = [scores[i] for i, c in enumerate(ids) if c.startswith("run")]
+    off = [scores[i] for i, c in enumerate(ids) if c.startswith("bake")]
+    assert min(fit) > max(off)

@@ -95,6 +95,8 @@ def format_table(sl: Shortlist) -> str:
         buf.write(f"{mt.rank:>3}  {name[:22]:<22} {mt.score:5.3f}  {sig}  {first}\n")
         for r in mt.reasons[1:]:
             buf.write(f"{'':>36}{'':>30}- {r}\n")
+    for note in sl.notes:
+        buf.write(f"note: {note}\n")
     if sl.excluded:
         buf.write("excluded:\n")
         for e in sl.excluded:

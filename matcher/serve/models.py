@@ -127,6 +127,9 @@ class ShortlistOut(BaseModel):
     matches: list[MatchOut]
     excluded: list[ExcludedOut]
     ranker: str
+    notes: list[str] | None = Field(
+        None, description="about the list as a whole, e.g. when fewer creators fit than asked"
+    )
 
 
 class PostOut(BaseModel):

@@ -237,6 +237,9 @@
   }
 
   function render(shortlist) {
+    const notes = shortlist.notes || [];
+    $("notes").textContent = notes.join(" ");
+    $("notes").hidden = notes.length === 0;
     const list = $("matches");
     list.replaceChildren();
     savedId = null;
@@ -273,7 +276,7 @@
       li.append(el("span", { className: "cid" }, e.creator_id), document.createTextNode(` — ${e.why}`));
       ex.append(li);
     }
-    $("excluded-title").textContent = `Excluded by hard rules (${shortlist.excluded.length})`;
+    $("excluded-title").textContent = `Excluded by hard rules or the niche (${shortlist.excluded.length})`;
     $("excluded-box").hidden = shortlist.excluded.length === 0;
     $("excluded-box").open = shortlist.excluded.length > 0 && shortlist.excluded.length <= 10;
     const n = shortlist.matches.length;
