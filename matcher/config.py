@@ -38,7 +38,7 @@ class Settings:
     unknown_value: the value an unknown signal counts as in the weighted ranker (neutral).
     max_seq_length: tokens the encoder reads per text (longer texts are truncated).
     posts_per_creator: how many most recent posts make a creator's voice text.
-    niche_gate: the niche fit (the niche signal, in [0, 1]) a creator needs to be shortlisted
+    niche_gate: the niche fit (the niche signal's part ``fit``, in [0, 1]) a creator needs to be shortlisted
         at all; creators below it are listed as excluded ("outside the brief's niche"), whatever
         their tier, audience, price or engagement. 0 turns the gate off.
     """

@@ -216,7 +216,7 @@ class Matcher:
             why: str | OffNiche | None = why_hard
             if why is None and conflict.exclude is not None and conflict.exclude[i]:
                 why = conflict.why[i]
-            if why is None and gate > 0 and niche.score[i] < gate:
+            if why is None and gate > 0 and niche.parts["fit"][i] < gate:
                 why = OffNiche(niche, i, gate)
             excluded.append(why)
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded)
@@ -336,7 +336,7 @@ class OffNiche:
     def __str__(self) -> str:
         return (
             f"outside the brief's niche: {self.niche.notes[self.i]}; "
-            f"niche fit {self.niche.score[self.i]:.2f} is below the {self.gate:.2f} needed"
+            f"niche fit {self.niche.parts['fit'][self.i]:.2f} is below the {self.gate:.2f} needed"
         )
 
 

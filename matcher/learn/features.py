@@ -58,6 +58,7 @@ FEATURES: dict[str, str] = {
     "niche_voice_cosine": "cosine of the brief's niche text and the creator's posts alone",
     "niche_lexical": "BM25 score of the brief's text against the creator's (bio, posts, handle)",
     "niche_fused": "reciprocal-rank fusion of the dense and lexical rankings, 1 = first in both",
+    "niche_fit": "absolute evidence that the creator is in the brief's niche, in [0, 1]",
     "niche_z": "niche_cosine standardised over the brief's candidates",
     "tone_projection": "the voice's projection on the tone axis minus the catalogue's typical one",
     "audience_age_fit": "histogram intersection of target and audience ages; nan when unknown",

@@ -1,10 +1,20 @@
-"""Niche: semantic similarity of the brief's text and the creator's content vector.
+"""Niche: how well the creator's text fits the brief's niche.
+
+The score is the stronger of two pieces of evidence: the semantic similarity of the brief's text
+and the creator's content vector, mapped linearly to [0, 1] (absolute: a similarity of 0.60 is
+"same niche" whatever the catalogue), and the creator's standing in the fused dense and lexical
+ranking of the brief's candidates (relative: 1 for a creator first by both meaning and words,
+see :mod:`matcher.retrieval`). On posts-rich catalogues similarity saturates for the creators of
+a niche, and the other signals order them; on catalogues of one-line bios similarity is weak for
+everyone, and the fused ranking (which catches a bio that names the niche) decides.
 
 Parts: ``cosine`` (brief text vs content vector, the raw similarity the score is mapped from),
 ``voice_cosine`` (brief text vs the posts alone; nan without posts), ``lexical`` (the BM25 score
 of the brief's text against the creator's, see :mod:`matcher.lexical`) and ``fused`` (the
 reciprocal-rank fusion of the dense and lexical rankings, over its maximum: 1 = first in both;
-see :mod:`matcher.retrieval`); the last two are nan outside an engine.
+see :mod:`matcher.retrieval`; these two are nan outside an engine) and ``fit``, the absolute
+evidence that the creator is in the brief's niche (what the engine's niche gate reads: never a
+rank, so that a brief nobody fits can get an empty shortlist).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResu
 LOW, HIGH = 0.05, 0.60
 _TAG = re.compile(r"#(\w+)", re.UNICODE)
 _GENERIC = {"fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels", "publicidad"}
-PARTS = ("cosine", "voice_cosine", "lexical", "fused")
+PARTS = ("cosine", "voice_cosine", "lexical", "fused", "fit")
 
 
 def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
@@ -43,7 +53,12 @@ def topics(creator_categories: tuple[str, ...], texts: list[str], n: int = 3) ->
 def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     sim = niche_similarity(ctx, cands)
     has_vec = np.linalg.norm(cands.content, axis=1) > 0 if len(cands) else np.zeros(0, bool)
-    score = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
+    lexical = fused = np.full(len(cands), np.nan)
+    if ctx.retrieval is not None and cands.rows is not None:
+        lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
+        fused = ctx.retrieval.fused(cands.rows) / RRF_MAX
+    fit = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
+    score = np.fmax(fit, fused)  # nan (no retrieval) leaves the similarity
 
     def note(i: int) -> str:
         c = cands.creators[i]
@@ -57,16 +72,19 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
             verdict = "related to the brief"
         else:
             verdict = "far from the brief"
-        return f"{what}: {verdict} (similarity {sim[i]:.2f})"
+        words = ", shares the brief's key words" if lexical[i] > 0 else ""
+        return f"{what}: {verdict} (similarity {sim[i]:.2f}{words})"
 
     notes = LazyNotes(len(cands), note)
     voice_cos = np.full(len(cands), np.nan)
     if len(cands):
         vc = np.asarray(cands.voice @ ctx.query, dtype=np.float64)
         voice_cos = np.where(cands.voice_known, vc, np.nan)
-    lexical = fused = np.full(len(cands), np.nan)
-    if ctx.retrieval is not None and cands.rows is not None:
-        lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
-        fused = ctx.retrieval.fused(cands.rows) / RRF_MAX
-    parts = {"cosine": sim, "voice_cosine": voice_cos, "lexical": lexical, "fused": fused}
+    parts = {
+        "cosine": sim,
+        "voice_cosine": voice_cos,
+        "lexical": lexical,
+        "fused": fused,
+        "fit": fit.astype(np.float64),
+    }
     return SignalResult("niche", score.astype(np.float64), has_vec, notes, parts)
