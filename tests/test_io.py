@@ -1007,3 +1007,36 @@ def test_shared_labels_match_the_world() -> None:
     creators = {c.creator_id for c in read_creators(world / "creators.jsonl")}
     labels = read_labels(world / "labels.csv", briefs, creators)
     assert labels and all(0 <= lab.relevance <= 3 for lab in labels)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 555", "'+1 555"),
+        ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("-0.25", "-0.25"),  # a number stays a number
+        ("+3", "+3"),
+        ("runner_anna", "runner_anna"),
+        (0.5, 0.5),
+        (None, None),
+    ],
+)
+def test_safe_cell_neutralises_formulas_only(value, cell):
+    from matcher.io import safe_cell
+
+    assert safe_cell(value) == cell
+
+
+def test_safe_csv_writer_quotes_and_neutralises():
+    import csv as csv_mod
+    import io as io_mod
+
+    from matcher.io import SafeCSVWriter
+
+    buf = io_mod.StringIO()
+    SafeCSVWriter(buf).writerow(["=1+1", 'he said "hi", then left', "multi\nline", 3])
+    (row,) = list(csv_mod.reader(io_mod.StringIO(buf.getvalue())))
+    assert row == ["'=1+1", 'he said "hi", then left', "multi\nline", "3"]

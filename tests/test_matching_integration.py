@@ -206,3 +206,20 @@ def test_score_catalogue_covers_every_creator(sample_index_dir, real_encoder):
     )
     s = m.score_catalogue(Brief(brand="X", description="skincare routine for sensitive skin"))
     assert s.shape == (len(m.index),) and np.isfinite(s).all()
+
+
+def test_match_cli_csv_neutralises_spreadsheet_formulas(tmp_path, real_encoder, capsys):
+    from matcher.schema import Creator
+
+    hostile = [
+        Creator("=1+1", handle='=HYPERLINK("http://evil")', bio="trail running ultras"),
+        Creator("c2", handle="@cmd", bio="trail running and mountain races"),
+    ]
+    out = build_and_save(hostile, real_encoder, tmp_path / "idx")
+    brief = tmp_path / "brief.json"
+    brief.write_text(json.dumps({"brand": "+Brand", "description": "trail running shoes"}))
+    assert main(["match", "--index", str(out), "--brief", str(brief), "--format", "csv",
+                 "--ranker", "weighted", "--cache-dir", str(TEST_CACHE)]) == 0  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["creator_id"] for r in rows} == {"'=1+1", "c2"}
+    assert {r["handle"] for r in rows} == {'\'=HYPERLINK("http://evil")', "'@cmd"}

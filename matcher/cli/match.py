@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import sys
@@ -50,7 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matcher.io import read_briefs
+    from matcher.io import SafeCSVWriter, read_briefs
     from matcher.signals import SIGNALS
 
     if args.k is not None and args.k < 1:
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     briefs = read_briefs(args.brief)
     m = open_matcher(args, settings(args))
     out = sys.stdout
-    w = csv.writer(out)
+    w = SafeCSVWriter(out)
     if args.format == "csv":
         w.writerow(["brief_id", "rank", "creator_id", "handle", "score", *SIGNALS, "reasons"])
     for sl in m.recommend_many(briefs, args.k):

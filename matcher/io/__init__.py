@@ -22,10 +22,11 @@ from matcher.io.files import (
     validate_file,
 )
 from matcher.io.values import UnknownFieldWarning
-from matcher.io.writers import creator_to_dict, write_creators
+from matcher.io.writers import SafeCSVWriter, creator_to_dict, safe_cell, write_creators
 
 __all__ = [
     "KINDS",
+    "SafeCSVWriter",
     "UnknownFieldWarning",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -36,6 +37,7 @@ __all__ = [
     "read_creators",
     "read_labels",
     "replacing_dir",
+    "safe_cell",
     "validate_file",
     "write_creators",
 ]

@@ -1,10 +1,12 @@
-"""Writing creators in the FORMATS.md record shape."""
+"""Writing creators in the FORMATS.md record shape, and CSV that spreadsheets cannot execute."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from matcher.io.atomic import PathArg, atomic_write_text
 from matcher.schema import Creator, Post
@@ -56,3 +58,30 @@ def _post_to_dict(post: Post) -> dict[str, Any]:
         if getattr(post, key) is not None:
             out[key] = getattr(post, key)
     return out
+
+
+#: a cell starting with one of these is read as a formula by spreadsheet programs
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """A value for a CSV cell that spreadsheets will not execute (OWASP "CSV injection"):
+    text starting with = + - @ tab or CR gets a leading ``'``; numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return value if _PLAIN_NUMBER.fullmatch(value) else "'" + value
+    return value
+
+
+class SafeCSVWriter:
+    """``csv.writer`` whose every cell goes through :func:`safe_cell` (quoting as csv does)."""
+
+    def __init__(self, stream: TextIO, lineterminator: str = "\r\n") -> None:
+        self._w = csv.writer(stream, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._w.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)

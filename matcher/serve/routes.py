@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import threading
@@ -15,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from matcher.io import creator_to_dict
+from matcher.io import SafeCSVWriter, creator_to_dict
 from matcher.schema import Brief, Creator, Shortlist
 from matcher.serve.models import (
     CreatorOut,
@@ -223,10 +222,10 @@ def shortlist_csv(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> Respons
     with svc.lock:
         creators = [svc.matcher.creator(cid) for cid in rec["creator_ids"]]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = SafeCSVWriter(buf)
     w.writerow(CSV_COLUMNS)
     for rank, (cid, c) in enumerate(zip(rec["creator_ids"], creators, strict=True), start=1):
-        w.writerow([rank, _cell(cid), *_csv_facts(c)])
+        w.writerow([rank, cid, *_csv_facts(c)])
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", rec["name"]).strip("-.")[:60] or "shortlist"
     return Response(
         buf.getvalue(),
@@ -257,23 +256,16 @@ def _public(rec: ShortlistRecord) -> dict[str, Any]:
     return {k: v for k, v in rec.items() if k != "workspace"}
 
 
-def _cell(value: str | None) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would be read as a formula."""
-    if not value:
-        return ""
-    return "'" + value if value[0] in "=+-@\t\r" else value
-
-
 def _csv_facts(c: Creator | None) -> list[object]:
     if c is None:  # removed from the catalogue since the shortlist was saved
         return [""] * (len(CSV_COLUMNS) - 2)
     return [
-        _cell(c.handle),
-        _cell(c.platform),
+        c.handle or "",
+        c.platform or "",
         "" if c.followers is None else c.followers,
         c.tier or "",
         "" if c.engagement_rate is None else c.engagement_rate,
-        _cell(c.country),
-        _cell(c.language),
+        c.country or "",
+        c.language or "",
         "" if c.price_per_post is None else c.price_per_post,
     ]
