@@ -41,6 +41,10 @@ class Settings:
     niche_gate: the niche fit (the niche signal's part ``fit``, in [0, 1]) a creator needs to be shortlisted
         at all; creators below it are listed as excluded ("outside the brief's niche"), whatever
         their tier, audience, price or engagement. 0 turns the gate off.
+    min_clarity: how much more alike than random creators a brief's five best matches must be
+        (their mean pairwise similarity, from the catalogue's random-pair level 0 to identical 1)
+        for the brief's niche to count as present in the catalogue; below it no creator fits and
+        the shortlist is empty, saying so. 0 turns the check off.
     """
 
     model: str = "default"
@@ -52,6 +56,7 @@ class Settings:
     max_seq_length: int = 128
     posts_per_creator: int = 6
     niche_gate: float = 0.0
+    min_clarity: float = 0.10
     batch_size: int = 64
     cache_dir: str | None = None
 

@@ -15,7 +15,7 @@ from matcher.encoder import Encoder, build_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
-from matcher.index import CreatorIndex
+from matcher.index import CreatorIndex, mean_pairwise_cosine
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
@@ -24,6 +24,8 @@ from matcher.signals.base import Candidates, Flag, QueryContext, Resources, Sign
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
+#: how many best matches the clarity of a brief is measured on
+CLARITY_TOP = 5
 
 
 def hard_filter(brief: Brief, c: Creator) -> str | None:
@@ -143,6 +145,7 @@ class Matcher:
         ``candidates`` setting) and what every signal's ``prepare`` hook adds."""
         query, retrieval = self._retrieve(brief, depth)
         ctx = QueryContext(
+            clarity=self.clarity(retrieval),
             query=query,
             as_of=self.as_of or date.today(),
             exclusivity_days=self.settings.exclusivity_days,
@@ -210,13 +213,16 @@ class Matcher:
         conflict = sm.results["conflict"]
         niche = sm.results["niche"]
         gate = self.settings.niche_gate
+        absent = self.niche_absent(ctx)
         hard = cands.hard_why or [hard_filter(brief, c) for c in cands.creators]
         excluded: list[str | OffNiche | None] = []
         for i, why_hard in enumerate(hard):
             why: str | OffNiche | None = why_hard
             if why is None and conflict.exclude is not None and conflict.exclude[i]:
                 why = conflict.why[i]
-            if why is None and gate > 0 and niche.parts["fit"][i] < gate:
+            if why is None and absent:
+                why = OffNiche(niche, i, clarity=ctx.clarity)
+            elif why is None and gate > 0 and niche.parts["fit"][i] < gate:
                 why = OffNiche(niche, i, gate)
             excluded.append(why)
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded)
@@ -247,7 +253,14 @@ class Matcher:
                     excluded.append(Excluded(c.creator_id, str(why)))
                 continue
             matches.append(self._match(s, int(i), len(matches) + 1))
-        notes = _shortfall(brief, len(matches), k, off_niche, other)
+        if self.niche_absent(ctx):
+            notes: tuple[str, ...] = (
+                "no creator in this catalogue fits the brief's niche: its closest matches "
+                f"have nothing in common (clarity {ctx.clarity:.2f}); describe the niche "
+                "differently or search another catalogue",
+            )
+        else:
+            notes = _shortfall(brief, len(matches), k, off_niche, other)
         return Shortlist(brief.brief_id, tuple(matches), tuple(excluded), self.ranker.name, notes)
 
     def _match(self, s: Scored, i: int, rank: int) -> Match:
@@ -295,6 +308,21 @@ class Matcher:
         out[rows[bad]] = -20.0 + s.score[bad]
         return out
 
+    def clarity(self, retrieval: Retrieval, top: int = CLARITY_TOP) -> float | None:
+        """How much more alike than random creators the ``top`` best matches are, from 0 (as
+        alike as random creators) to 1 (identical); None for a catalogue too small to tell."""
+        if len(self.index) < 2 * top:
+            return None
+        rows = retrieval.candidates(self.index, top)
+        base = self.index.coherence_baseline()
+        coherence = mean_pairwise_cosine(np.asarray(self.index.content[np.sort(rows)]))
+        return (coherence - base) / max(1.0 - base, 1e-9)
+
+    def niche_absent(self, ctx: QueryContext) -> bool:
+        """Whether the brief's niche is missing from the catalogue (clarity below the setting)."""
+        floor = self.settings.min_clarity
+        return floor > 0 and ctx.clarity is not None and ctx.clarity < floor
+
     def retrieval_scores(self, brief: Brief) -> np.ndarray:
         """Every creator scored by retrieval alone: fused dense and lexical rank, no other
         signal and no ranker (the ``hybrid`` baseline of ``matcher eval``)."""
@@ -328,12 +356,20 @@ class Matcher:
 
 
 class OffNiche:
-    """Why a creator was cut by the niche gate; the sentence is made only if it is shown."""
+    """Why a creator was cut by the niche gate (its own fit below ``gate``, or a brief whose
+    niche the catalogue lacks: ``clarity``); the sentence is made only if it is shown."""
 
-    def __init__(self, niche: SignalResult, i: int, gate: float) -> None:
-        self.niche, self.i, self.gate = niche, i, gate
+    def __init__(
+        self, niche: SignalResult, i: int, gate: float = 0.0, clarity: float | None = None
+    ) -> None:
+        self.niche, self.i, self.gate, self.clarity = niche, i, gate, clarity
 
     def __str__(self) -> str:
+        if self.clarity is not None:
+            return (
+                f"outside the brief's niche: {self.niche.notes[self.i]}; the catalogue's best "
+                f"matches for the brief share no niche (clarity {self.clarity:.2f})"
+            )
         return (
             f"outside the brief's niche: {self.niche.notes[self.i]}; "
             f"niche fit {self.niche.parts['fit'][self.i]:.2f} is below the {self.gate:.2f} needed"

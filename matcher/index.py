@@ -64,6 +64,15 @@ def voice_text(c: Creator, posts_per_creator: int = 6) -> str:
     return "\n".join(p.text.strip() for p in posts[:posts_per_creator] if p.text.strip())
 
 
+def mean_pairwise_cosine(vectors: np.ndarray) -> float:
+    """Mean cosine over the distinct pairs of (L2-normalised) rows; 0 for fewer than 2 rows."""
+    n = len(vectors)
+    if n < 2:
+        return 0.0
+    g = np.asarray(vectors, dtype=np.float64) @ np.asarray(vectors, dtype=np.float64).T
+    return float((g.sum() - np.trace(g)) / (n * (n - 1)))
+
+
 def _normalize(m: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(m, axis=1, keepdims=True)
     return np.where(n > 0, m / np.maximum(n, 1e-12), 0.0).astype(np.float32)
@@ -148,12 +157,22 @@ class CreatorIndex:
         #: BM25 over the creators' text (row order); None only for indexes built in memory
         self.lexical = lexical
         self._voice_mean: np.ndarray | None = None
+        self._coherence: float | None = None
         self._faiss = (
             faiss_index if faiss_index is not None else _faiss_index(content, manifest.index_type)
         )
 
     def __len__(self) -> int:
         return int(self.content.shape[0])
+
+    def coherence_baseline(self) -> float:
+        """Mean cosine of two random creators' content vectors (300 seeded at random): how alike
+        creators with nothing in common are in this catalogue."""
+        if self._coherence is None:
+            n = len(self)
+            rows = np.sort(np.random.default_rng(0).choice(n, min(n, 300), replace=False))
+            self._coherence = mean_pairwise_cosine(np.asarray(self.content[rows]))
+        return self._coherence
 
     def voice_mean(self) -> np.ndarray:
         """Mean voice vector of the catalogue (from up to 50,000 creators with posts)."""

@@ -78,3 +78,32 @@ def test_gated_creators_rank_below_every_fitting_one_offline(tmp_path, fake_enco
     fit = [scores[i] for i, c in enumerate(ids) if c.startswith("run")]
     off = [scores[i] for i, c in enumerate(ids) if c.startswith("bake")]
     assert min(fit) > max(off)
+
+
+def test_a_brief_whose_niche_the_catalogue_lacks_gets_no_creators(tmp_path, fake_encoder):
+    """Its closest matches are scattered over unrelated niches (each shares a stray word)."""
+    niches = {
+        "run": "trail running ultra marathon mountain race",
+        "bake": "sourdough bread baking oven flour loaf",
+        "code": "python programming code software developer",
+        "dog": "puppy training dog walks leash treats",
+        "camp": "tent camping hiking backpack trail stove",
+    }
+    stray = ["guitar", "piano", "songs", "chords", "band"]
+    creators = [
+        Creator(f"{key}{i}", bio=f"{words} {stray[j] if i == 0 else ''}")
+        for j, (key, words) in enumerate(niches.items())
+        for i in range(6)
+    ]
+    idx = CreatorIndex.load(build_and_save(creators, fake_encoder, tmp_path / "idx"))
+    m = Matcher(idx, fake_encoder, Settings(), as_of=AS_OF)
+    present = m.recommend(Brief(brand="Hoka", description="trail running ultra marathon race", k=5))
+    assert [x.creator_id[:3] for x in present.matches] == ["run"] * 5 and not present.notes
+    music = Brief(brand="Chordly", description="guitar piano songs chords band", k=5)
+    absent = m.recommend(music)
+    assert absent.matches == ()
+    assert absent.notes and absent.notes[0].startswith("no creator in this catalogue fits")
+    assert absent.excluded and all("share no niche" in e.why for e in absent.excluded)
+    # the check can be turned off
+    off = Matcher(idx, fake_encoder, Settings(min_clarity=0.0), as_of=AS_OF)
+    assert len(off.recommend(music).matches) == 5
