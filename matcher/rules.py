@@ -1,0 +1,77 @@
+"""The brief's rules: which creators it excludes, and why, and what a short list says.
+
+* hard rules (:func:`hard_filter`): ``exclude_creators``, languages, platforms, markets;
+* the niche gate (:class:`OffNiche`): a creator whose niche fit is below the gate, or any
+  creator when the brief's niche is missing from the catalogue;
+* what to tell the user when fewer creators than asked are left (:func:`shortfall`).
+"""
+
+from __future__ import annotations
+
+from matcher.schema import Brief, Creator
+from matcher.signals.base import SignalResult
+
+
+def hard_filter(brief: Brief, c: Creator) -> str | None:
+    """Why a creator fails the brief's hard rules, or None when it passes."""
+    if c.creator_id in brief.exclude_creators:
+        return "excluded by the brief (exclude_creators)"
+    if (
+        brief.languages
+        and c.language
+        and c.language.lower() not in {x.lower() for x in brief.languages}
+    ):
+        return f"writes in {c.language}, brief wants {'/'.join(brief.languages)}"
+    if (
+        brief.platforms
+        and c.platform
+        and c.platform.lower() not in {x.lower() for x in brief.platforms}
+    ):
+        return f"on {c.platform}, brief wants {'/'.join(brief.platforms)}"
+    if brief.countries and c.country:
+        want = {x.upper() for x in brief.countries}
+        aud = (c.audience.countries if c.audience and c.audience.countries else {}) or {}
+        in_market = any(v >= 0.25 and k.upper() in want for k, v in aud.items())
+        if c.country.upper() not in want and not in_market:
+            return f"based in {c.country.upper()}, campaign runs in {'/'.join(sorted(want))}"
+    return None
+
+
+class OffNiche:
+    """Why a creator was cut by the niche gate (its own fit below ``gate``, or a brief whose
+    niche the catalogue lacks: ``clarity``); the sentence is made only if it is shown."""
+
+    def __init__(
+        self, niche: SignalResult, i: int, gate: float = 0.0, clarity: float | None = None
+    ) -> None:
+        self.niche, self.i, self.gate, self.clarity = niche, i, gate, clarity
+
+    def __str__(self) -> str:
+        if self.clarity is not None:
+            return (
+                f"outside the brief's niche: {self.niche.notes[self.i]}; the catalogue's best "
+                f"matches for the brief share no niche (clarity {self.clarity:.2f})"
+            )
+        return (
+            f"outside the brief's niche: {self.niche.notes[self.i]}; "
+            f"niche fit {self.niche.parts['fit'][self.i]:.2f} is below the {self.gate:.2f} needed"
+        )
+
+
+def shortfall(brief: Brief, n: int, k: int, off_niche: int, other: int) -> tuple[str, ...]:
+    """What to say when fewer than ``k`` creators are shortlisted: why, and what to change."""
+    if n >= k:
+        return ()
+    fit = "no creator fits" if n == 0 else f"only {n} creator{'s' * (n != 1)} fit"
+    if off_niche:
+        head = f"{fit} this brief's niche ({off_niche} candidates are outside it)"
+    elif other:
+        head = f"{fit} the brief's rules ({other} excluded)"
+    else:
+        return (f"the index holds only {n} creator{'s' * (n != 1)} for this brief",)
+    widen = [w for w, on in (("markets", brief.countries), ("languages", brief.languages),
+                             ("platforms", brief.platforms)) if on]  # fmt: skip
+    todo = [f"widen {', '.join(widen)}"] if widen else []
+    if off_niche:
+        todo.append("describe the niche more broadly")
+    return (f"{head}; {' or '.join(todo)}" if todo else head,)
