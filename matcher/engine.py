@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from matcher.rules import OffNiche, hard_filter, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources
+
+if TYPE_CHECKING:
+    from matcher.learn.text import AdaptedIndex, TextScores
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
@@ -80,6 +84,8 @@ class Matcher:
         self.ranker_note: str | None = None
         #: what the signals' prepare hooks use (the encoder, the index, a memo across briefs)
         self.resources = Resources(encoder, index)
+        #: the index in the learned text model's space, when the ranker has a text model
+        self.text = _adapted(self.ranker, index)
         self._events = EventCache(EVENTS_CACHE_MAX)
 
     @classmethod
@@ -116,10 +122,13 @@ class Matcher:
 
     # -- one brief -------------------------------------------------------------------------
 
-    def context(self, brief: Brief, depth: int | None = None) -> QueryContext:
+    def context(
+        self, brief: Brief, depth: int | None = None, text: TextScores | None = None
+    ) -> QueryContext:
         """The brief's query vector, its dense and lexical rankings (top ``depth``, default the
-        ``candidates`` setting) and what every signal's ``prepare`` hook adds."""
-        query, retrieval = self._retrieve(brief, depth)
+        ``candidates`` setting) and what every signal's ``prepare`` hook adds. ``text``: the
+        learned text model's scores to use instead of this matcher's (cross-fitted training)."""
+        query, retrieval = self._retrieve(brief, depth, text)
         ctx = QueryContext(
             clarity=self.clarity(retrieval),
             query=query,
@@ -305,16 +314,20 @@ class Matcher:
         query, retrieval = self._retrieve(brief)
         return self.catalogue_base(QueryContext(query, date.today(), retrieval=retrieval), 0)[0]
 
-    def _retrieve(self, brief: Brief, depth: int | None = None) -> tuple[np.ndarray, Retrieval]:
+    def _retrieve(
+        self, brief: Brief, depth: int | None = None, text: TextScores | None = None
+    ) -> tuple[np.ndarray, Retrieval]:
         """The brief's query vector and its dense and lexical rankings (top ``depth``)."""
         query = self.encoder.encode([brief.query_text])[0]
+        if text is None and self.text is not None:
+            text = self.text.scores(brief, self.encoder)
         lexical = (
             self.index.lexical.scores(brief.query_text, brief.languages)
             if self.index.lexical is not None
             else np.zeros(len(self.index), dtype=np.float32)
         )
         depth = min(depth or self.settings.candidates, len(self.index))
-        return query, Retrieval.run(self.index, query, lexical, depth)
+        return query, Retrieval.run(self.index, query, lexical, depth, text)
 
     def catalogue_base(self, ctx: QueryContext, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(a score for every row that orders it as retrieval does, below every ranked
@@ -329,6 +342,15 @@ class Matcher:
     def creator(self, creator_id: str) -> Creator | None:
         row = self.index.catalogue.row_of([creator_id]).get(creator_id)
         return None if row is None else self.index.catalogue.get_rows([row])[0]
+
+
+def _adapted(ranker: Ranker, index: CreatorIndex) -> AdaptedIndex | None:
+    model = getattr(ranker, "text_model_", None)
+    if model is None:
+        return None
+    from matcher.learn.text import AdaptedIndex
+
+    return AdaptedIndex(model, index)
 
 
 def _order(score: np.ndarray, ids: Sequence[str]) -> np.ndarray:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,8 +39,11 @@ from matcher.io.atomic import replacing_dir
 from matcher.lexical import LexicalIndex
 from matcher.schema import Creator
 
-#: 2: a lexical (BM25) index beside the vectors
-FORMAT_VERSION = 2
+if TYPE_CHECKING:
+    from matcher.learn.text import TextModel
+
+#: 2: a lexical (BM25) index beside the vectors; 3: the text model it is adapted for (style vectors)
+FORMAT_VERSION = 3
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
 
@@ -113,6 +117,8 @@ class Manifest:
     created_at: float
     #: the lexical index's settings (k1, b, method, stem, handle)
     lexical: dict[str, float | str | bool]
+    #: fingerprint of the learned text model the index is adapted for (its style vectors), or None
+    text_model: str | None = None
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -148,6 +154,7 @@ class CreatorIndex:
         manifest: Manifest,
         faiss_index: object | None = None,
         lexical: LexicalIndex | None = None,
+        style: np.ndarray | None = None,
     ) -> None:
         self.content = content
         self.voice = voice
@@ -156,6 +163,8 @@ class CreatorIndex:
         self.manifest = manifest
         #: BM25 over the creators' text (row order); None only for indexes built in memory
         self.lexical = lexical
+        #: the creators' style vectors for the text model of ``manifest.text_model`` (or None)
+        self.style = style
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
         self._faiss = (
@@ -198,8 +207,10 @@ class CreatorIndex:
         posts_per_creator: int = 6,
         index_type: str = "flat",
         progress: bool = False,
+        text_model: TextModel | None = None,
     ) -> CreatorIndex:
-        """Embed creators and build an in-memory index whose catalogue lives in ``workdir``."""
+        """Embed creators and build an in-memory index whose catalogue lives in ``workdir``;
+        with ``text_model``, adapted for it (its style vectors of the creators)."""
         ids = [c.creator_id for c in creators]
         if len(set(ids)) != len(ids):
             dup = next(i for i, n in Counter(ids).items() if n > 1)
@@ -228,8 +239,10 @@ class CreatorIndex:
                 "stem": lexical.stem,
                 "handle": lexical.handle,
             },
+            text_model=text_model.fingerprint if text_model is not None else None,
         )
-        return cls(content, voice, known, db, manifest, lexical=lexical)
+        style = text_model.style.transform(creators) if text_model is not None else None
+        return cls(content, voice, known, db, manifest, lexical=lexical, style=style)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -242,6 +255,8 @@ class CreatorIndex:
             np.save(tmp / "content.npy", self.content)
             np.save(tmp / "voice.npy", self.voice)
             np.save(tmp / "voice_known.npy", self.voice_known)
+            if self.style is not None:
+                np.save(tmp / "style.npy", self.style)
             faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
             if self.lexical is not None:
@@ -276,7 +291,8 @@ class CreatorIndex:
             raise IndexMismatchError(f"{path}: faiss.index does not match the manifest; rebuild it")
         db = CatalogueDB(path / "catalogue.sqlite", readonly=True)
         lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
-        return cls(content, voice, known, db, manifest, faiss_index=index, lexical=lexical)
+        style = np.load(path / "style.npy", mmap_mode="r") if manifest.text_model else None
+        return cls(content, voice, known, db, manifest, index, lexical, style)
 
     # -- querying ----------------------------------------------------------------------------
 
@@ -336,8 +352,10 @@ def build_and_save(
     posts_per_creator: int = 6,
     index_type: str = "flat",
     progress: bool = False,
+    text_model: TextModel | None = None,
 ) -> Path:
-    """Build an index for ``creators`` and write it to ``out`` (atomically)."""
+    """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
+    ``out`` (atomically)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.build-") as wd:
@@ -349,6 +367,7 @@ def build_and_save(
             posts_per_creator=posts_per_creator,
             index_type=index_type,
             progress=progress,
+            text_model=text_model,
         )
         try:
             idx.save(out)

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matcher.learn.text import TextScores
 
 #: the constant of reciprocal-rank fusion (the value of the original paper)
 RRF_K = 60
@@ -30,28 +35,43 @@ def rrf(*ranks: np.ndarray, k: int = RRF_K) -> np.ndarray:
     return out
 
 
-def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None) -> np.ndarray:
-    """Rows of the ``n`` best positive BM25 scores, best first (ties by row)."""
+def top_rows(
+    scores: np.ndarray, n: int, allowed: Sequence[int] | None = None, positive: bool = False
+) -> np.ndarray:
+    """Rows of the ``n`` best scores (only positive ones with ``positive``), best first (ties
+    by row), among ``allowed`` rows when given."""
     s = np.asarray(scores, dtype=np.float64)
+    keep = np.ones(s.size, dtype=bool) if allowed is None else np.zeros(s.size, dtype=bool)
     if allowed is not None:
-        mask = np.zeros(s.size, dtype=bool)
-        mask[np.asarray(allowed, dtype=np.int64)] = True
-        s = np.where(mask, s, 0.0)
-    hits = np.flatnonzero(s > 0)
+        keep[np.asarray(allowed, dtype=np.int64)] = True
+    if positive:
+        keep &= s > 0
+    hits = np.flatnonzero(keep)
     if hits.size > n:
         hits = hits[np.argpartition(-s[hits], n - 1)[:n]]
     return hits[np.lexsort((hits, -s[hits]))]
 
 
+def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None) -> np.ndarray:
+    """Rows of the ``n`` best positive BM25 scores, best first (ties by row)."""
+    return top_rows(scores, n, allowed, positive=True)
+
+
 @dataclass
 class Retrieval:
-    """One brief's dense and lexical rankings (their top ``depth``) and every BM25 score."""
+    """One brief's dense and lexical rankings (their top ``depth``) and every BM25 score.
+
+    With a learned text model, the dense ranking is its score of every creator (``text``)
+    instead of the plain similarity of the vector index.
+    """
 
     query: np.ndarray
     dense_rows: np.ndarray
     lexical_rows: np.ndarray
     #: BM25 score of every creator, in index row order
     lexical: np.ndarray
+    #: the learned text model's scores of every creator (None without one)
+    text: TextScores | None = None
     _dense_rank: dict[int, int] = field(default_factory=dict, repr=False)
     _lexical_rank: dict[int, int] = field(default_factory=dict, repr=False)
 
@@ -60,10 +80,34 @@ class Retrieval:
         self._lexical_rank = {int(r): i for i, r in enumerate(self.lexical_rows)}
 
     @classmethod
-    def run(cls, index: object, query: np.ndarray, lexical: np.ndarray, depth: int) -> Retrieval:
+    def run(
+        cls,
+        index: object,
+        query: np.ndarray,
+        lexical: np.ndarray,
+        depth: int,
+        text: TextScores | None = None,
+    ) -> Retrieval:
         """Both rankings of ``index`` (a :class:`matcher.index.CreatorIndex`) for a brief."""
-        dense_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
-        return cls(query, dense_rows, top_lexical(lexical, depth), lexical)
+        if text is not None:
+            dense_rows = top_rows(text.total, depth)
+        else:
+            dense_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
+        return cls(query, dense_rows, top_lexical(lexical, depth), lexical, text)
+
+    @cached_property
+    def lexical_z(self) -> np.ndarray:
+        """BM25 scores standardised over the whole catalogue."""
+        return _standardise(self.lexical)
+
+    @cached_property
+    def text_z(self) -> dict[str, np.ndarray]:
+        """The text model's total, niche and style scores standardised over the catalogue."""
+        if self.text is None:
+            return {}
+        t = self.text
+        return {"total": _standardise(t.total), "niche": _standardise(t.niche),
+                "style": _standardise(t.style)}  # fmt: skip
 
     def fused(self, rows: np.ndarray) -> np.ndarray:
         """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it)."""
@@ -87,7 +131,10 @@ class Retrieval:
         restriction)."""
         if allowed is None:
             return self.candidates(index, n)
-        d_rows, _ = index.search(self.query, n, allowed)  # type: ignore[attr-defined]
+        if self.text is not None:
+            d_rows = top_rows(self.text.total, n, allowed)
+        else:
+            d_rows, _ = index.search(self.query, n, allowed)  # type: ignore[attr-defined]
         rows = np.unique(np.concatenate([d_rows, top_lexical(self.lexical, n, allowed)]))
         return self.order(index, rows)[:n]
 
@@ -100,3 +147,9 @@ class Retrieval:
         l_rank = np.full(n, -1, dtype=np.int64)
         l_rank[self.lexical_rows] = np.arange(self.lexical_rows.size)
         return np.lexsort((np.arange(n), -dense, -rrf(d_rank, l_rank)))
+
+
+def _standardise(s: np.ndarray) -> np.ndarray:
+    s = np.asarray(s, dtype=np.float64)
+    sd = float(s.std())
+    return (s - float(s.mean())) / sd if sd > 0 else np.zeros_like(s)

@@ -632,3 +632,44 @@ def test_train_end_to_end_is_reproducible(tiny_matcher, tmp_path):
     for key in ("format_version", "learner", "features", "libraries", "seed", "training_seconds"):
         assert key in a
     assert set(a["libraries"]) >= {"lightgbm", "scikit-learn", "numpy", "matcher"}
+
+
+TEXT_FEATURES = (
+    "niche_signal", "niche_cosine", "tier_ordinal", "authenticity_engagement_ratio",
+    "niche_text", "niche_text_z", "niche_learned", "tone_learned_z", "niche_lexical_z",
+)  # fmt: skip
+
+
+def test_train_with_a_text_model_end_to_end(tiny_matcher, tmp_path):
+    from conftest import FakeEncoder
+
+    from matcher.engine import Matcher
+    from matcher.errors import IndexMismatchError
+    from matcher.index import CreatorIndex, build_and_save
+    from matcher.learn.train import train
+
+    m, briefs, labels = tiny_matcher
+    recipe = Recipe(
+        candidates=20, folds=3, holdout=0.25, learners=("lightgbm",),
+        features=TEXT_FEATURES, params={"lightgbm": SMALL["lightgbm"]}, n_jobs=1,
+        text={"rank": 4, "epochs": 3, "batch": 3, "hard": 5, "hard_from": 10, "n_random": 10},
+    )  # fmt: skip
+    card = train(m, briefs, labels, tmp_path / "m", recipe)
+    t = card.text_model
+    assert t is not None and t["fits"] == 3 + 3 + 1  # pairs of folds, all-but-one, all
+    assert set(t["config"]) >= {"rank", "epochs", "style_dim"}
+    assert (tmp_path / "m" / "text" / "text.npz").exists()
+    assert "## Text model" in (tmp_path / "m" / "card.md").read_text()
+    ranker = ModelCard.load(tmp_path / "m").load_ranker()
+    assert ranker.text_model_.fingerprint == t["fingerprint"]
+    # the index must be adapted for the text model: refused otherwise, with what to run
+    with pytest.raises(IndexMismatchError, match="re-run 'matcher index'"):
+        Matcher(m.index, m.encoder, m.settings, ranker=ranker)
+    creators, _, _ = tiny_world()
+    enc = FakeEncoder()
+    adapted = CreatorIndex.load(
+        build_and_save(creators, enc, tmp_path / "adapted", text_model=ranker.text_model_)
+    )
+    assert adapted.manifest.text_model == t["fingerprint"] and adapted.style is not None
+    shortlist = Matcher(adapted, enc, m.settings, ranker=ranker).recommend(briefs[0])
+    assert shortlist.matches and shortlist.ranker == "learned"

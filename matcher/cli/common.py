@@ -109,7 +109,7 @@ def add_labelled_data_options(p: argparse.ArgumentParser) -> None:
 
 
 def labelled_data(
-    args: argparse.Namespace, s: Settings
+    args: argparse.Namespace, s: Settings, text_model: Any = None
 ) -> tuple[list[Creator], list[Brief], list[Label], CreatorIndex, Any]:
     """(creators, briefs, labels, index of exactly the creators, encoder) for ``eval`` and
     ``train``."""
@@ -123,15 +123,22 @@ def labelled_data(
         brief_ids={b.brief_id for b in briefs},
         creator_ids={c.creator_id for c in creators},
     )
-    path, enc = ensure_index(args.creators, creators, s, args.index)
+    path, enc = ensure_index(args.creators, creators, s, args.index, text_model)
     index = CreatorIndex.load(path, fingerprint=enc.fingerprint)
     if index.catalogue.all_ids() != [c.creator_id for c in creators]:
         raise MatcherError(f"{path}: the index holds other creators than {args.creators}")
     return creators, briefs, labels, index, enc
 
 
-def ensure_index(creators_file: str, creators: list[Creator], s: Settings, index_dir: str | None):  # type: ignore[no-untyped-def]
-    """An index of exactly these creators: the one given, or one cached by file hash."""
+def ensure_index(  # type: ignore[no-untyped-def]
+    creators_file: str,
+    creators: list[Creator],
+    s: Settings,
+    index_dir: str | None,
+    text_model: Any = None,
+):
+    """An index of exactly these creators (adapted for ``text_model`` when given): the one given,
+    or one cached by file hash, encoder, text model and index format."""
     from matcher.config import default_cache_dir
     from matcher.encoder import build_encoder
     from matcher.evaluation import file_sha256
@@ -145,7 +152,8 @@ def ensure_index(creators_file: str, creators: list[Creator], s: Settings, index
     else:
         root = Path(s.cache_dir) if s.cache_dir else default_cache_dir()
         # keyed by what makes an index: the file, the encoder and the index format
-        key = f"{file_sha256(creators_file)[:16]}-{enc.fingerprint[:8]}-v{FORMAT_VERSION}"
+        text = f"-t{text_model.fingerprint[:8]}" if text_model is not None else ""
+        key = f"{file_sha256(creators_file)[:16]}-{enc.fingerprint[:8]}{text}-v{FORMAT_VERSION}"
         path = root / "indexes" / key
     if path.exists():
         m = Manifest.read(path)
@@ -157,7 +165,7 @@ def ensure_index(creators_file: str, creators: list[Creator], s: Settings, index
         print(f"building index of {len(creators)} creators in {path}", file=sys.stderr)
         build_and_save(
             creators, enc, path, model_name=s.model, posts_per_creator=s.posts_per_creator,
-            progress=True,
+            progress=True, text_model=text_model,
         )  # fmt: skip
     return path, enc
 

@@ -63,12 +63,16 @@ def run(args: argparse.Namespace) -> int:
     from matcher.engine import Matcher
     from matcher.evaluation import evaluate_systems, format_table
     from matcher.io import atomic_write_text
-    from matcher.learn.resolve import resolve_ranker
+    from matcher.learn.resolve import index_text_model, resolve_ranker
 
     if args.k < 1:
         raise MatcherError(f"--k must be >= 1, got {args.k}")
     s = settings(args)
-    creators, briefs, labels, index, enc = labelled_data(args, s)
+    # adapted for the learned ranker's text model (the weighted ranker reads the index the same)
+    text_model = (
+        None if args.ranker == "weighted" and not args.model else index_text_model(args.model)
+    )
+    creators, briefs, labels, index, enc = labelled_data(args, s, text_model)
     ranker, note = resolve_ranker(ranker_spec(args), index, s)
     say_ranker_note(note)
     m = Matcher(index, enc, s, ranker=ranker, as_of=args.as_of)
@@ -120,5 +124,12 @@ def _other_ranker(m, args: argparse.Namespace, s) -> dict[str, Callable[[Brief],
         name, spec = "learned", str(args.model) if args.model else "learned"
     else:
         return {}
+    from matcher.errors import IndexMismatchError
+
     other, _ = resolve_ranker(spec, m.index, s)
-    return {name: Matcher(m.index, m.encoder, s, ranker=other, as_of=m.as_of).score_catalogue}
+    try:
+        beside = Matcher(m.index, m.encoder, s, ranker=other, as_of=m.as_of)
+    except IndexMismatchError as e:  # a given --index not adapted for the learned ranker
+        print(f"matcher: not scoring the {name} ranker beside the matcher: {e}", file=sys.stderr)
+        return {}
+    return {name: beside.score_catalogue}

@@ -23,6 +23,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="flat",
         help="flat = exact search (default); hnsw = approximate, for millions of creators",
     )
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="adapt the index for this learned ranker's text model (default: the installed "
+        "default model's, when it has one; 'none': do not adapt)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_settings_options(p)
 
@@ -33,10 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from matcher.encoder import build_encoder
     from matcher.index import build_and_save
     from matcher.io import read_creators
+    from matcher.learn.resolve import index_text_model
 
     s = settings(args)
     t0 = time.perf_counter()
     creators = read_creators(args.creators)  # raises before anything is written
+    text_model = index_text_model(args.model)
     enc = build_encoder(
         s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
     )
@@ -48,11 +56,14 @@ def run(args: argparse.Namespace) -> int:
         posts_per_creator=s.posts_per_creator,
         index_type=args.index_type,
         progress=not args.quiet,
+        text_model=text_model,
     )
     dt = time.perf_counter() - t0
     print(
         f"indexed {len(creators)} creators into {out} in {dt:.1f}s "
-        f"(embedding cache: {enc.hits} hits, {enc.misses} new)",
+        f"(embedding cache: {enc.hits} hits, {enc.misses} new"
+        + (f"; adapted for text model {text_model.fingerprint}" if text_model else "")
+        + ")",
         file=sys.stderr,
     )
     return 0

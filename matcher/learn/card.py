@@ -75,6 +75,8 @@ class ModelCard:
     training_seconds: float | None = None
     final_fit_seconds: float | None = None
     created_at: str | None = None
+    #: the learned text model (fingerprint, shape, cross-validation), when the ranker has one
+    text_model: dict[str, Any] | None = None
     #: written by :meth:`save`
     model_file: str = ""
     model_sha256: str = ""
@@ -207,6 +209,12 @@ class ModelCard:
         r.features_ = feats
         r.n_features_in_ = len(feats)
         r.n_groups_ = int(self.n_groups)
+        if self.text_model:
+            from matcher.learn.text import TextModel
+
+            r.text_model_ = TextModel.load(self.path / "text")
+            if r.text_model_.fingerprint != self.text_model.get("fingerprint"):
+                raise MatcherError(f"{card}: the text model's fingerprint differs from its files")
         return r
 
     # -- writing ---------------------------------------------------------------------------------
@@ -222,8 +230,11 @@ class ModelCard:
         self.model_sha256 = hashlib.sha256(data).hexdigest()
         self.baseline = [None if np.isnan(v) else float(v) for v in ranker.baseline_]
         self.n_groups = int(ranker.n_groups_)
+        text = getattr(ranker, "text_model_", None)
         with replacing_dir(out, marker=CARD, what="a model directory") as tmp:
             (tmp / name).write_bytes(data)
+            if text is not None:
+                text.save(tmp / "text")
             (tmp / CARD).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
             (tmp / "card.md").write_text(self.markdown(), encoding="utf-8")
         self.path = out

@@ -44,6 +44,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         lines.append(f"- {k}: sha256 `{v}`")
     lines += _cv_lines(card)
     lines += _heldout_lines(card)
+    lines += _text_lines(card)
     lines += ["", "## Features", ""]
     lines += [f"- `{f}`: {FEATURES.get(f, '?')}" for f in card["features"]]
     lines += [
@@ -104,3 +105,25 @@ def _heldout_lines(card: dict[str, Any]) -> list[str]:
     else:
         lines.append("None: this model is never picked as the default ranker.")
     return lines
+
+
+def _text_lines(card: dict[str, Any]) -> list[str]:
+    t = card.get("text_model")
+    if not t:
+        return ["", "## Text model", "", "None: the features read the plain MiniLM similarity."]
+    c = t["config"]
+    return [
+        "",
+        "## Text model",
+        "",
+        f"Learned from the training briefs' labels (`text/`, fingerprint `{t['fingerprint']}`): "
+        f"sentence attention and rank-{c['rank']} adapters on the stored profile and voice "
+        f"vectors, and a tone head over {c['style_dim']}-dimensional label-free style vectors; "
+        f"{c['epochs']} epochs, batches of {c['batch']} briefs, {c['hard']} hard negatives "
+        f"from the top {c['hard_from']}, {c['n_random']} random creators per step.",
+        "",
+        f"- {t['fits']} fits for cross-fitting (nested: no brief's features come from a model "
+        f"that saw its labels), {t['fit_seconds']} s on this machine's CPU",
+        f"- the text score alone, out of fold, {card['metric'].upper()}: "
+        f"{_ci(t['text_alone_ndcg@10_out_of_fold'])}",
+    ]

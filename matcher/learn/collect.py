@@ -9,7 +9,7 @@ relevant creators outside the retrieval are seen; each row gets the features of
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from matcher.schema import Brief, Label
 
 if TYPE_CHECKING:
     from matcher.engine import Matcher
+    from matcher.learn.text import TextScores
 
 METRIC = "ndcg@10"
 
@@ -63,10 +64,13 @@ def collect(
     labels: Sequence[Label],
     candidates: int,
     progress: bool = False,
+    text: Mapping[str, TextScores] | None = None,
 ) -> list[BriefData]:
     """The training rows of every brief (see the module docstring).
 
-    ``matcher`` must use the weighted ranker: its scores are kept as the baseline.
+    ``matcher`` must use the weighted ranker: its scores are kept as the baseline. ``text``
+    gives briefs their (cross-fitted) text-model scores, which then drive retrieval and the
+    text features, as an engine with that text model would.
     """
     if matcher.ranker.name != "weighted":
         raise ValueError(
@@ -88,7 +92,7 @@ def collect(
 
         it = tqdm(briefs, desc="features", unit="brief", file=sys.stderr)
     for brief in it:
-        ctx = matcher.context(brief, depth=n)
+        ctx = matcher.context(brief, depth=n, text=(text or {}).get(brief.brief_id))
         base, top = matcher.catalogue_base(ctx, n)
         labelled = by_brief.get(brief.brief_id, {})
         extra = np.array(sorted(set(labelled) - set(top.tolist())), dtype=np.int64)

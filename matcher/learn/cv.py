@@ -55,10 +55,23 @@ class CVResult:
         )
 
 
+#: the training and validation rows of outer fold k (their features may depend on the fold)
+FoldData = Callable[[int], tuple[list[BriefData], list[BriefData]]]
+
+
 def cross_validate(
-    data: Sequence[BriefData], recipe: Recipe, ids: np.ndarray, log: Log | None = None
+    data: Sequence[BriefData],
+    recipe: Recipe,
+    ids: np.ndarray,
+    log: Log | None = None,
+    fold_data: FoldData | None = None,
 ) -> CVResult:
-    """Grouped K-fold CV by brief of every learner of the recipe, plus the weighted ranker."""
+    """Grouped K-fold CV by brief of every learner of the recipe, plus the weighted ranker.
+
+    ``data`` are the briefs' rows as the weighted ranker sees them (its scores are the baseline);
+    ``fold_data``, when given, gives each fold's rows for the learners instead (cross-fitted
+    text scores make them differ from fold to fold).
+    """
     brief_ids = [bd.brief_id for bd in data]
     if len(set(brief_ids)) != len(brief_ids):
         raise ValueError("each brief must appear once in data")
@@ -67,9 +80,12 @@ def cross_validate(
     secs = dict.fromkeys(recipe.learners, 0.0)
     fold_ids: list[tuple[list[str], list[str]]] = []
     for k, (tr, va) in enumerate(folds):
-        train_d = [data[i] for i in tr]
-        val_d = [data[i] for i in va]
+        train_d, val_d = (
+            fold_data(k) if fold_data else ([data[i] for i in tr], [data[i] for i in va])
+        )
         tr_ids, va_ids = [d.brief_id for d in train_d], [d.brief_id for d in val_d]
+        if set(va_ids) != {brief_ids[i] for i in va}:
+            raise RuntimeError(f"fold {k}: fold_data gave other validation briefs than the fold's")
         if set(tr_ids) & set(va_ids):
             raise RuntimeError(f"fold {k}: a brief is both in training and validation")
         fold_ids.append((tr_ids, va_ids))
@@ -79,7 +95,7 @@ def cross_validate(
             r = recipe.ranker(name).fit(X, y, g)
             secs[name] += time.perf_counter() - t
             per[name].update(score_briefs(r, val_d, ids))
-        per["weighted"].update(score_briefs(None, val_d, ids))
+        per["weighted"].update(score_briefs(None, [data[i] for i in va], ids))
         if log:
             cells = ", ".join(f"{n} {np.mean([per[n][b] for b in va_ids]):.4f}" for n in per)
             log(

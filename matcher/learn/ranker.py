@@ -64,6 +64,8 @@ class LearnedRanker(_Base):  # type: ignore[misc]
     """
 
     name = "learned"
+    #: the learned text model whose scores the features read (None: features without it)
+    text_model_: Any = None
 
     def __init__(
         self,

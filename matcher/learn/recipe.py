@@ -10,6 +10,7 @@ from matcher.config import check_keys, read_toml
 from matcher.errors import MatcherError
 from matcher.learn.features import FEATURE_NAMES, check_feature_names
 from matcher.learn.ranker import LEARNERS, LearnedRanker
+from matcher.learn.text import TextConfig
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Recipe:
     learners: learners compared in cross-validation (see :data:`matcher.learn.ranker.LEARNERS`).
     features: feature names (see :data:`matcher.learn.features.FEATURES`).
     params: learner -> its hyperparameters.
+    text: also learn a text model (:mod:`matcher.learn.text`) whose scores the features read;
+        ``None`` for none, else the settings of :class:`matcher.learn.text.TextConfig` (the
+        recipe's ``[text]`` table; ``{}`` for the defaults).
     """
 
     name: str = "default"
@@ -38,6 +42,7 @@ class Recipe:
     learners: tuple[str, ...] = ("lightgbm", "hgb_regressor")
     features: tuple[str, ...] = FEATURE_NAMES
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    text: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.candidates < 1:
@@ -65,6 +70,15 @@ class Recipe:
             raise MatcherError(
                 f"recipe: hyperparameters for unknown learner(s) {extra}; known: {LEARNERS}"
             )
+        if self.text is not None:
+            known = set(TextConfig.__dataclass_fields__)
+            check_keys(self.text, known, "recipe: [text] has")
+
+    def text_config(self) -> TextConfig | None:
+        """The text model's settings (its seed is the recipe's unless set), or None."""
+        if self.text is None:
+            return None
+        return TextConfig(**{"seed": self.seed, **self.text})
 
     def with_(self, **changes: Any) -> Recipe:
         return replace(self, **changes)
@@ -106,16 +120,17 @@ def load_recipe(path: str | Path | None) -> Recipe:
     data = read_toml(p, "recipe")
     table = dict(data.get("train", {}))
     check_keys(table, _RECIPE_KEYS, f"{p}: [train] has")
-    extra_tables = sorted(set(data) - {"train", *LEARNERS})
+    extra_tables = sorted(set(data) - {"train", "text", *LEARNERS})
     if extra_tables:
         raise MatcherError(
-            f"{p}: unknown table(s) {extra_tables}; known: ['train', {', '.join(map(repr, LEARNERS))}]"
+            f"{p}: unknown table(s) {extra_tables}; known: ['train', 'text', {', '.join(map(repr, LEARNERS))}]"
         )
     for key in ("learners", "features"):
         if key in table:
             table[key] = tuple(table[key])
     params = {name: dict(data[name]) for name in LEARNERS if name in data}
+    text = dict(data["text"]) if "text" in data else None
     try:
-        return Recipe(**table, params=params)
+        return Recipe(**table, params=params, text=text)
     except (MatcherError, TypeError) as e:
         raise MatcherError(f"{p}: {e}") from None

@@ -106,4 +106,28 @@ def resolve_ranker(
                 f"using the weighted ranker: {path} was trained on a catalogue with data this "
                 f"one mostly lacks ({'; '.join(lacking)}); --ranker learned forces it"
             )
+    wanted = (card.text_model or {}).get("fingerprint")
+    if spec == "auto" and index is not None and wanted != index.manifest.text_model:
+        return weighted, (
+            f"using the weighted ranker: the index is not adapted for the text model of {path}; "
+            "re-run 'matcher index' to adapt it (its vectors come from the embedding cache)"
+        )
     return card.load_ranker(), None
+
+
+def index_text_model(spec: str | Path | None = None) -> Any:
+    """The learned text model an index should be adapted for: that of the model directory
+    ``spec``, or of the installed default model (None: the default has none, or ``spec`` is
+    ``"none"``)."""
+    from matcher.learn.card import ModelCard
+    from matcher.learn.text import TextModel
+
+    if spec == "none":
+        return None
+    if spec is None:
+        card, _ = _default_card()
+    else:
+        card = ModelCard.load(spec)
+    if card is None or not card.text_model or card.path is None:
+        return None
+    return TextModel.load(card.path / "text")

@@ -130,7 +130,13 @@ class StyleTransform:
         from sklearn.decomposition import TruncatedSVD
 
         vec = self._vectorizer()
-        X = vec.fit_transform([post_text(c) for c in creators]).tocsc()
+        vec.min_df = min(self.min_df, max(len(creators), 1))
+        try:
+            X = vec.fit_transform([post_text(c) for c in creators]).tocsc()
+        except ValueError:  # no n-gram at all (no posts)
+            self.vocabulary_, self.idf_ = {}, np.zeros(0)
+            self.components_ = np.zeros((1, 0), dtype=np.float32)
+            return self
         topics = hashtag_topics(creators)
         onehot = np.zeros_like(topics)
         onehot[np.arange(len(creators)), topics.argmax(axis=1)] = 1.0
@@ -140,10 +146,13 @@ class StyleTransform:
         entropy = -(share * np.log(np.where(share > 0, share, 1))).sum(axis=1) / np.log(k)
         keep = np.flatnonzero(entropy >= self.min_entropy)
         names = vec.get_feature_names_out()[keep]
-        svd = TruncatedSVD(min(self.dim, max(len(keep) - 1, 1)), random_state=self.seed)
-        svd.fit(X[:, keep].tocsr())
         self.vocabulary_ = {str(t): i for i, t in enumerate(names)}
         self.idf_ = np.asarray(vec.idf_[keep], dtype=np.float64)
+        if len(keep) < 3:  # too small a catalogue to tell styles apart: one all-zero dimension
+            self.components_ = np.zeros((1, len(keep)), dtype=np.float32)
+            return self
+        svd = TruncatedSVD(min(self.dim, len(keep) - 1), random_state=self.seed)
+        svd.fit(X[:, keep].tocsr())
         self.components_ = np.asarray(svd.components_, dtype=np.float32)
         return self
 
@@ -151,7 +160,7 @@ class StyleTransform:
         """Style vectors (creators x dim), L2-normalised; zeros for creators without posts."""
         out = np.zeros((len(creators), self.components_.shape[0]), dtype=np.float32)
         has = [i for i, c in enumerate(creators) if c.posts]
-        if not has:
+        if not has or not self.vocabulary_:
             return out
         vec = self._vectorizer(self.vocabulary_)
         vec.fit([""])  # fixes the vocabulary; the idf weights are the training catalogue's

@@ -192,3 +192,45 @@ class TextModel:
                 f"{d / 'text.json'}: fingerprint differs from the weights; the model is corrupt"
             )
         return model
+
+
+@dataclass
+class TextScores:
+    """A brief's text-model scores of every creator of an index (row order)."""
+
+    niche: np.ndarray
+    style: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.total = self.niche + self.style
+
+
+class AdaptedIndex:
+    """An index's vectors in a text model's space, to score briefs against the whole catalogue.
+
+    The index must be adapted for the model (its manifest names the model's fingerprint and it
+    holds the model's style vectors); anything else is refused with what to run.
+    """
+
+    def __init__(self, model: TextModel, index: Any) -> None:
+        got = index.manifest.text_model
+        if got != model.fingerprint or index.style is None:
+            from matcher.errors import IndexMismatchError
+
+            raise IndexMismatchError(
+                f"the index is adapted for text model {got or '(none)'}, the ranker's text model "
+                f"is {model.fingerprint}; re-run 'matcher index' with that model (the vectors come "
+                "from the embedding cache: only the adaptation runs)"
+            )
+        self.model = model
+        content, voice = np.asarray(index.content), np.asarray(index.voice)
+        self.known = np.asarray(index.voice_known, dtype=bool)
+        profile = profile_vectors(content, voice, self.known)
+        self.profile, self.voice = model.adapt_creators(profile, voice)
+        self.style = np.asarray(index.style, dtype=np.float32)
+
+    def scores(self, brief: Brief, encoder: Any) -> TextScores:
+        niche, style = self.model.score(
+            brief_vectors(brief, encoder), self.profile, self.voice, self.known, self.style
+        )
+        return TextScores(niche, style)

@@ -30,6 +30,7 @@ from matcher.learn.cv import Log, cross_validate
 from matcher.learn.ranker import LearnedRanker
 from matcher.learn.recipe import Recipe
 from matcher.learn.split import split_briefs, write_split
+from matcher.learn.text_cv import TextRun
 from matcher.schema import Brief, Label
 
 if TYPE_CHECKING:
@@ -70,13 +71,21 @@ def train(
     n_rows = sum(d.y.size for d in data)
     say(f"features: {len(data)} briefs, {n_rows} rows in {time.perf_counter() - t0:.1f}s")
 
-    cv = cross_validate(train_d, recipe, ids, log=say)
+    text = (
+        TextRun(matcher, briefs, labels, train_ids, recipe, say)
+        if recipe.text is not None
+        else None
+    )
+    cv = cross_validate(train_d, recipe, ids, log=say, fold_data=text.fold_data if text else None)
     best = cv.best()
     say(f"best in cross-validation: {best}")
-    X, y, g = stack(train_d, recipe.features, recipe.drop_excluded)
+    X, y, g = stack(text.final_rows() if text else train_d, recipe.features, recipe.drop_excluded)
     t = time.perf_counter()
     final = recipe.ranker(best).fit(X, y, g)
     fit_s = time.perf_counter() - t
+    if text:
+        final.text_model_ = text.model()
+    held_rows = text.heldout_rows(held_ids) if text and held_d else held_d
 
     card = ModelCard(
         learner=best,
@@ -95,7 +104,8 @@ def train(
             "selected": best,
             "validation_briefs": [va for _, va in cv.folds],
         },
-        heldout=heldout_comparison(final, held_d, ids, recipe.seed),
+        heldout=heldout_comparison(final, held_rows, held_d, ids, recipe.seed),
+        text_model=text.card_entry(ids) if text else None,
         data=_data_entry(matcher, briefs, train_d, held_d, y, fingerprints),
         libraries=library_versions(),
         final_fit_seconds=round(fit_s, 1),
@@ -108,13 +118,18 @@ def train(
 
 
 def heldout_comparison(
-    final: LearnedRanker, held: Sequence[BriefData], ids: np.ndarray, seed: int
+    final: LearnedRanker,
+    held: Sequence[BriefData],
+    held_weighted: Sequence[BriefData],
+    ids: np.ndarray,
+    seed: int,
 ) -> dict[str, Any] | None:
-    """The fitted ranker against the weighted one on the held-out briefs (None without any)."""
+    """The fitted ranker (on ``held``, its rows) against the weighted one (on
+    ``held_weighted``, the same briefs as it sees them) on the held-out briefs."""
     if not held:
         return None
     learned = score_briefs(final, held, ids)
-    weighted = score_briefs(None, held, ids)
+    weighted = score_briefs(None, held_weighted, ids)
     diff = mean_with_ci([learned[b] - weighted[b] for b in learned], seed=seed)
     return {
         "n_briefs": len(held),

@@ -33,7 +33,10 @@ from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResu
 LOW, HIGH = 0.05, 0.60
 _TAG = re.compile(r"#(\w+)", re.UNICODE)
 _GENERIC = {"fyp", "foryou", "foryoupage", "ad", "sponsored", "viral", "reels", "publicidad"}
-PARTS = ("cosine", "voice_cosine", "lexical", "fused", "fit")
+PARTS = (
+    "cosine", "voice_cosine", "lexical", "lexical_z", "lexical_gap", "fused", "fit",
+    "text", "text_z", "text_gap", "learned", "learned_z",
+)  # fmt: skip
 
 
 def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
@@ -86,5 +89,29 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
         "lexical": lexical,
         "fused": fused,
         "fit": fit.astype(np.float64),
+        **_catalogue_parts(ctx, cands),
     }
     return SignalResult("niche", score.astype(np.float64), has_vec, notes, parts)
+
+
+def _catalogue_parts(ctx: QueryContext, cands: Candidates) -> dict[str, np.ndarray]:
+    """The parts read against the whole catalogue (standardised over it, or the gap to its best
+    creator): the same at training and at run time, whatever the candidates. nan without an
+    engine's retrieval (the lexical ones) or without a learned text model (the text ones)."""
+    n = len(cands)
+    out = {k: np.full(n, np.nan) for k in
+           ("lexical_z", "lexical_gap", "text", "text_z", "text_gap", "learned", "learned_z")}  # fmt: skip
+    r = ctx.retrieval
+    if r is None or cands.rows is None:
+        return out
+    rows = cands.rows
+    out["lexical_z"] = r.lexical_z[rows]
+    out["lexical_gap"] = np.asarray(r.lexical[rows] - r.lexical.max(), dtype=np.float64)
+    if r.text is not None and n:
+        total = r.text.total
+        out["text"] = np.asarray(total[rows], dtype=np.float64)
+        out["text_z"] = r.text_z["total"][rows]
+        out["text_gap"] = np.asarray(total[rows] - total.max(), dtype=np.float64)
+        out["learned"] = np.asarray(r.text.niche[rows], dtype=np.float64)
+        out["learned_z"] = r.text_z["niche"][rows]
+    return out

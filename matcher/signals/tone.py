@@ -50,7 +50,7 @@ def tone_axis(text: str, encoder: Encoder, anchors: np.ndarray | None = None) ->
     return (axis / norm).astype(np.float32) if norm > 0 else axis.astype(np.float32)
 
 
-PARTS = ("projection",)
+PARTS = ("projection", "learned", "learned_z")
 #: what :func:`prepare` keeps in the engine's memo: the anchors' vectors
 _ANCHORS_MEMO = "tone.anchors"
 
@@ -72,7 +72,9 @@ def prepare(ctx: QueryContext) -> None:
 def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     n = len(cands)
     if ctx.tone_axis is None:
-        return unscored("tone", n, "brief names no tone: tone not scored", PARTS)
+        return unscored(
+            "tone", n, "brief names no tone: tone not scored", PARTS, _learned(ctx, cands)
+        )
     known = np.asarray(cands.voice_known, dtype=bool)
     proj = np.asarray(cands.voice @ ctx.tone_axis, dtype=np.float64) if n else np.zeros(0)
     score = 1.0 / (1.0 + np.exp(-(proj - ctx.tone_center) / SCALE))
@@ -89,5 +91,20 @@ def tone_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
         else:
             notes.append(f"posts do not sound {label}")
     t = np.clip(score, 1e-6, 1 - 1e-6)
-    parts = {"projection": np.where(known, np.log(t / (1 - t)), np.nan)}
+    parts = {"projection": np.where(known, np.log(t / (1 - t)), np.nan), **_learned(ctx, cands)}
     return SignalResult("tone", score, known, notes, parts)
+
+
+def _learned(ctx: QueryContext, cands: Candidates) -> dict[str, np.ndarray]:
+    """The learned text model's style (tone) score, raw and standardised over the catalogue;
+    nan without a text model or for a creator without posts."""
+    n = len(cands)
+    r = ctx.retrieval
+    if r is None or r.text is None or cands.rows is None or not n:
+        return {"learned": np.full(n, np.nan), "learned_z": np.full(n, np.nan)}
+    has = np.asarray(cands.voice_known, dtype=bool)
+    raw = np.asarray(r.text.style[cands.rows], dtype=np.float64)
+    return {
+        "learned": np.where(has, raw, np.nan),
+        "learned_z": np.where(has, r.text_z["style"][cands.rows], np.nan),
+    }
