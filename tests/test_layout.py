@@ -67,3 +67,32 @@ def test_every_signal_part_is_a_documented_feature() -> None:
     assert set(PART_FEATURES) <= set(FEATURES)
     for name, (signal, part) in PART_FEATURES.items():
         assert name == f"{signal}_{part}"
+
+
+def test_every_package_directory_is_a_regular_package() -> None:
+    """setuptools' find_packages (pyproject) skips a directory without ``__init__.py``: a
+    non-editable install would lack it."""
+    dirs = {p.parent for p in MODULES} - {PACKAGE / "models"}
+    missing = [str(d.relative_to(PACKAGE)) for d in dirs if not (d / "__init__.py").exists()]
+    assert not missing, f"add __init__.py to {missing}"
+
+
+@pytest.mark.integration
+def test_the_wheel_holds_every_module_and_the_default_model(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(PACKAGE.parent), "--no-deps",
+         "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("matcher-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in MODULES:
+        assert str(path.relative_to(PACKAGE.parent)) in names
+    model = PACKAGE / "models" / "default"
+    for path in model.rglob("*"):
+        if path.is_file():
+            assert str(path.relative_to(PACKAGE.parent)) in names

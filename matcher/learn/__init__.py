@@ -1,0 +1,1 @@
+"""Learning from labelled matches: features, the learned ranker and text model, training, cards."""
