@@ -38,9 +38,14 @@ class Settings:
     unknown_value: the value an unknown signal counts as in the weighted ranker (neutral).
     max_seq_length: tokens the encoder reads per text (longer texts are truncated).
     posts_per_creator: how many most recent posts make a creator's voice text.
-    niche_gate: the niche fit (the niche signal's part ``fit``, in [0, 1]) a creator needs to be shortlisted
-        at all; creators below it are listed as excluded ("outside the brief's niche"), whatever
-        their tier, audience, price or engagement. 0 turns the gate off.
+    niche_gate: the niche signal's value (in [0, 1], label-free) a creator needs to be
+        shortlisted at all, whichever ranker; creators below it are listed as excluded ("outside
+        the brief's niche"), whatever their tier, audience, price or engagement. 0.05 cuts only
+        creators neither close in meaning (similarity under 0.08) nor in the best few hundred by
+        meaning or words; 0 turns the gate off.
+    niche_floor: creators whose niche value is under it ("far from the brief" in the reasons)
+        rank after every creator at or above it, whatever the ranker and whatever their tier,
+        audience, price, engagement or learned text score. 0 turns it off.
     min_clarity: how much more alike than random creators a brief's five best matches must be
         (their mean pairwise similarity, from the catalogue's random-pair level 0 to identical 1)
         for the brief's niche to count as present in the catalogue; below it no creator fits and
@@ -55,7 +60,8 @@ class Settings:
     unknown_value: float = 0.5
     max_seq_length: int = 128
     posts_per_creator: int = 6
-    niche_gate: float = 0.0
+    niche_gate: float = 0.05
+    niche_floor: float = 0.3
     min_clarity: float = 0.10
     batch_size: int = 64
     cache_dir: str | None = None

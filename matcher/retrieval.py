@@ -61,8 +61,10 @@ def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None
 class Retrieval:
     """One brief's dense and lexical rankings (their top ``depth``) and every BM25 score.
 
-    With a learned text model, the dense ranking is its score of every creator (``text``)
-    instead of the plain similarity of the vector index.
+    With a learned text model, the dense ranking that picks the candidates is its score of every
+    creator (``text``) instead of the plain similarity of the vector index; the plain ranking is
+    kept beside it (``plain_rows``): what :meth:`plain_fused` reads, the label-free evidence of
+    the niche signal, which a model trained on another catalogue cannot mislead.
     """
 
     query: np.ndarray
@@ -72,11 +74,17 @@ class Retrieval:
     lexical: np.ndarray
     #: the learned text model's scores of every creator (None without one)
     text: TextScores | None = None
+    #: the plain similarity's top rows (``dense_rows`` when there is no text model)
+    plain_rows: np.ndarray | None = None
     _dense_rank: dict[int, int] = field(default_factory=dict, repr=False)
+    _plain_rank: dict[int, int] = field(default_factory=dict, repr=False)
     _lexical_rank: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        if self.plain_rows is None:
+            self.plain_rows = self.dense_rows
         self._dense_rank = {int(r): i for i, r in enumerate(self.dense_rows)}
+        self._plain_rank = {int(r): i for i, r in enumerate(self.plain_rows)}
         self._lexical_rank = {int(r): i for i, r in enumerate(self.lexical_rows)}
 
     @classmethod
@@ -89,11 +97,9 @@ class Retrieval:
         text: TextScores | None = None,
     ) -> Retrieval:
         """Both rankings of ``index`` (a :class:`matcher.index.CreatorIndex`) for a brief."""
-        if text is not None:
-            dense_rows = top_rows(text.total, depth)
-        else:
-            dense_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
-        return cls(query, dense_rows, top_lexical(lexical, depth), lexical, text)
+        plain_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
+        dense_rows = top_rows(text.total, depth) if text is not None else plain_rows
+        return cls(query, dense_rows, top_lexical(lexical, depth), lexical, text, plain_rows)
 
     @cached_property
     def lexical_z(self) -> np.ndarray:
@@ -114,6 +120,19 @@ class Retrieval:
         d = np.array([self._dense_rank.get(int(r), -1) for r in rows], dtype=np.int64)
         lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
         return rrf(d, lx) if len(rows) else np.zeros(0)
+
+    def plain_fused(self, rows: np.ndarray) -> np.ndarray:
+        """The fused (RRF) score of each of ``rows`` by the plain similarity and BM25, never a
+        learned score (0 when neither ranking holds it)."""
+        d = np.array([self._plain_rank.get(int(r), -1) for r in rows], dtype=np.int64)
+        lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
+        return rrf(d, lx) if len(rows) else np.zeros(0)
+
+    def plain(self) -> Retrieval:
+        """This retrieval without the learned text model (its plain and lexical rankings)."""
+        if self.text is None:
+            return self
+        return Retrieval(self.query, self.plain_rows, self.lexical_rows, self.lexical)  # type: ignore[arg-type]
 
     def order(self, index: object, rows: np.ndarray) -> np.ndarray:
         """``rows`` best first: by fused score, then dense similarity, then row."""

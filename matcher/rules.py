@@ -38,7 +38,7 @@ def hard_filter(brief: Brief, c: Creator) -> str | None:
 
 
 class OffNiche:
-    """Why a creator was cut by the niche gate (its own fit below ``gate``, or a brief whose
+    """Why a creator was cut by the niche gate (its niche value below ``gate``, or a brief whose
     niche the catalogue lacks: ``clarity``); the sentence is made only if it is shown."""
 
     def __init__(
@@ -54,7 +54,7 @@ class OffNiche:
             )
         return (
             f"outside the brief's niche: {self.niche.notes[self.i]}; "
-            f"niche fit {self.niche.parts['fit'][self.i]:.2f} is below the {self.gate:.2f} needed"
+            f"niche {self.niche.score[self.i]:.2f} is below the {self.gate:.2f} needed"
         )
 
 

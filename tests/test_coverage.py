@@ -54,7 +54,7 @@ def test_resolve_ranker_falls_back_to_weighted_on_an_unlike_index(tmp_path, monk
 
     from matcher.config import Settings
     from matcher.index import CreatorIndex, build_and_save
-    from matcher.learn.resolve import packaged_model_dir, resolve_ranker
+    from matcher.learn.resolve import index_text_model, packaged_model_dir, resolve_ranker
 
     default = packaged_model_dir()
     if not (default / "card.json").exists():
@@ -69,11 +69,16 @@ def test_resolve_ranker_falls_back_to_weighted_on_an_unlike_index(tmp_path, monk
     bios = CreatorIndex.load(
         build_and_save([BIO_ONLY, Creator("c", bio="x")], enc, tmp_path / "bios")
     )
-    full = CreatorIndex.load(build_and_save([FULL], enc, tmp_path / "full"))
+    text = index_text_model(model)  # an index adapted for the model's text model, if it has one
+    full = CreatorIndex.load(build_and_save([FULL], enc, tmp_path / "full", text_model=text))
+    plain = CreatorIndex.load(build_and_save([FULL], enc, tmp_path / "plain"))
     ranker, note = resolve_ranker("auto", bios, Settings())
     assert ranker.name == "weighted"
     assert note is not None and "using the weighted ranker" in note
     assert resolve_ranker("auto", full, Settings())[0].name == "learned"
+    if text is not None:  # not adapted for its text model: weighted, saying what to run
+        ranker, note = resolve_ranker("auto", plain, Settings())
+        assert ranker.name == "weighted" and note is not None and "matcher index" in note
     # asked for explicitly: always the learned ranker
     assert resolve_ranker("learned", bios, Settings())[0].name == "learned"
     assert resolve_ranker(str(model), bios, Settings())[0].name == "learned"

@@ -56,8 +56,8 @@ def test_niche_gate_cuts_off_niche_creators_and_says_so(tmp_path, fake_encoder):
     brief = Brief(brand="Salomon", description="trail running ultra marathon mountain shoes",
                   goal="conversion", tiers=("micro",), budget=5_000.0, k=5)  # fmt: skip
     open_ = Matcher(idx, fake_encoder, Settings(), as_of=AS_OF).recommend(brief)
-    assert len(open_.matches) == 5 and not open_.notes  # no gate: padded with bakers
-    gated = Matcher(idx, fake_encoder, Settings(niche_gate=0.3), as_of=AS_OF).recommend(brief)
+    assert len(open_.matches) == 5 and not open_.notes  # default gate: 8 creators all rank high
+    gated = Matcher(idx, fake_encoder, Settings(niche_gate=0.6), as_of=AS_OF).recommend(brief)
     assert [m.creator_id for m in gated.matches] == ["run0", "run1", "run2"]
     assert {e.creator_id for e in gated.excluded} == {f"bake{i}" for i in range(5)}
     assert all(e.why.startswith("outside the brief's niche:") for e in gated.excluded)
@@ -71,7 +71,7 @@ def test_niche_gate_cuts_off_niche_creators_and_says_so(tmp_path, fake_encoder):
 def test_gated_creators_rank_below_every_fitting_one_offline(tmp_path, fake_encoder):
     idx = _catalogue(tmp_path, fake_encoder)
     brief = Brief(brand="Salomon", description="trail running ultra marathon mountain shoes")
-    scores = Matcher(idx, fake_encoder, Settings(niche_gate=0.3), as_of=AS_OF).score_catalogue(
+    scores = Matcher(idx, fake_encoder, Settings(niche_gate=0.6), as_of=AS_OF).score_catalogue(
         brief
     )
     ids = idx.catalogue.all_ids()

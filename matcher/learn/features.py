@@ -57,7 +57,7 @@ FEATURES: dict[str, str] = {
     "niche_rank_pct": "rank of niche_cosine among the brief's candidates, 0 = best, 1 = last",
     "niche_voice_cosine": "cosine of the brief's niche text and the creator's posts alone",
     "niche_lexical": "BM25 score of the brief's text against the creator's (bio, posts, handle)",
-    "niche_fused": "reciprocal-rank fusion of the dense and lexical rankings, 1 = first in both",
+    "niche_fused": "reciprocal-rank fusion of the plain dense and lexical rankings, 1 = first in both",
     "niche_fit": "absolute evidence that the creator is in the brief's niche, in [0, 1]",
     "niche_lexical_z": "the BM25 score standardised over the whole catalogue",
     "niche_lexical_gap": "the BM25 score minus the catalogue's best for the brief",

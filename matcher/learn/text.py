@@ -8,8 +8,8 @@ it. For a brief it scores every creator with two parts:
   (sentence attention: "Our ideal partners speak to riders ..." weighs more than "We will
   measure success by sales"; a weight may be negative), through an identity-plus-low-rank map,
   against the creator's profile and voice vectors through their own identity-plus-low-rank maps;
-  ``w_p cos(q, P) + w_v cos(q, V)``, a learned constant standing in for the voice of a creator
-  without posts;
+  ``w_p cos(q, P) + w_v cos(q, V)``, the profile standing in for the voice of a creator without
+  posts (never a learned constant: a catalogue with posts for everyone could not learn it);
 * **style** (the learned tone): the wanted tone (``"The voice is <tone>"``) plus a second learned
   weighting of the sentences ("someone who does not take themselves too seriously"), through a
   learned 384 x 64 map, against the creator's style vector (zero without posts).
@@ -35,7 +35,7 @@ from matcher.learn.style import StyleTransform
 from matcher.schema import Brief
 
 #: the arrays a fitted model holds (names of ``text.npz``)
-ARRAYS = ("qA", "qB", "pA", "pB", "vA", "vB", "w", "v_unknown", "u", "beta", "u2", "beta2", "Wt")
+ARRAYS = ("qA", "qB", "pA", "pB", "vA", "vB", "w", "u", "beta", "u2", "beta2", "Wt")
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,9 @@ class TextModel:
         """(niche part, style part) for creators whose vectors are already adapted."""
         a = self.arrays
         q, t = self.query(b)
-        sv = np.where(np.asarray(voice_known, bool), voice @ q, a["v_unknown"])
-        niche = a["w"][0] * (profile @ q) + a["w"][1] * sv
+        sp = profile @ q
+        sv = np.where(np.asarray(voice_known, bool), voice @ q, sp)  # no posts: the profile speaks
+        niche = a["w"][0] * sp + a["w"][1] * sv
         return niche.astype(np.float32), np.asarray(style @ t, dtype=np.float32)
 
     # -- persistence ---------------------------------------------------------------------------

@@ -48,7 +48,6 @@ def _net(cfg: TextConfig, d: int, ds: int):  # type: ignore[no-untyped-def]
     p["pA"], p["pB"] = low_rank()
     p["vA"], p["vB"] = low_rank()
     p["w"] = torch.nn.Parameter(torch.tensor([0.5, 0.5]))
-    p["v_unknown"] = torch.nn.Parameter(torch.tensor(0.2))
     p["u"] = torch.nn.Parameter(torch.zeros(d))
     p["beta"] = torch.nn.Parameter(torch.tensor(0.0))
     p["u2"] = torch.nn.Parameter(torch.zeros(d))
@@ -79,8 +78,9 @@ def _scores(p, briefs: Sequence[BriefVectors], P, V, K, Z):  # type: ignore[no-u
     q = F.normalize(low(torch.stack(rows_q), p["qA"], p["qB"]), dim=1)
     Pa = F.normalize(low(P, p["pA"], p["pB"]), dim=1)
     Va = F.normalize(low(V, p["vA"], p["vB"]), dim=1)
-    sv = torch.where(K[None, :], q @ Va.T, p["v_unknown"])
-    niche = p["w"][0] * (q @ Pa.T) + p["w"][1] * sv
+    sp = q @ Pa.T
+    sv = torch.where(K[None, :], q @ Va.T, sp)
+    niche = p["w"][0] * sp + p["w"][1] * sv
     return niche + (torch.stack(rows_t) @ p["Wt"]) @ Z.T
 
 

@@ -2,19 +2,22 @@
 
 The score is the stronger of two pieces of evidence: the semantic similarity of the brief's text
 and the creator's content vector, mapped linearly to [0, 1] (absolute: a similarity of 0.60 is
-"same niche" whatever the catalogue), and the creator's standing in the fused dense and lexical
-ranking of the brief's candidates (relative: 1 for a creator first by both meaning and words,
-see :mod:`matcher.retrieval`). On posts-rich catalogues similarity saturates for the creators of
-a niche, and the other signals order them; on catalogues of one-line bios similarity is weak for
+"same niche" whatever the catalogue), and the creator's standing in the fused plain-dense and
+lexical ranking (relative: 1 for a creator first by both meaning and words, see
+:mod:`matcher.retrieval`). On posts-rich catalogues similarity saturates for the creators of a
+niche, and the other signals order them; on catalogues of one-line bios similarity is weak for
 everyone, and the fused ranking (which catches a bio that names the niche) decides.
+
+Both pieces are label-free. A learned text model adds its own parts (``text``, ``learned`` and
+their catalogue z-scores and gaps, read by a learned ranker) but never moves the value, which is
+what the reasons explain and the engine's niche gate reads: a model trained on another catalogue
+can rank a skincare creator high for a gadgets brief, the plain evidence cannot be talked into it.
 
 Parts: ``cosine`` (brief text vs content vector, the raw similarity the score is mapped from),
 ``voice_cosine`` (brief text vs the posts alone; nan without posts), ``lexical`` (the BM25 score
-of the brief's text against the creator's, see :mod:`matcher.lexical`) and ``fused`` (the
-reciprocal-rank fusion of the dense and lexical rankings, over its maximum: 1 = first in both;
-see :mod:`matcher.retrieval`; these two are nan outside an engine) and ``fit``, the absolute
-evidence that the creator is in the brief's niche (what the engine's niche gate reads: never a
-rank, so that a brief nobody fits can get an empty shortlist).
+of the brief's text against the creator's, see :mod:`matcher.lexical`), ``fused`` (the
+reciprocal-rank fusion of the plain dense and lexical rankings, over its maximum: 1 = first in
+both; these two are nan outside an engine) and ``fit`` (the mapped similarity alone).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
     lexical = fused = np.full(len(cands), np.nan)
     if ctx.retrieval is not None and cands.rows is not None:
         lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
-        fused = ctx.retrieval.fused(cands.rows) / RRF_MAX
+        fused = ctx.retrieval.plain_fused(cands.rows) / RRF_MAX
     fit = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
     score = np.fmax(fit, fused)  # nan (no retrieval) leaves the similarity
 
