@@ -126,4 +126,9 @@ def _text_lines(card: dict[str, Any]) -> list[str]:
         f"that saw its labels), {t['fit_seconds']} s on this machine's CPU",
         f"- the text score alone, out of fold, {card['metric'].upper()}: "
         f"{_ci(t['text_alone_ndcg@10_out_of_fold'])}",
+        "",
+        "Why an adapter on frozen vectors and not a fine-tuned MiniLM: on the same grouped fold, "
+        "fine-tuning scored lower and costs about 16 minutes per epoch on a 2-core CPU plus "
+        "re-encoding the catalogue for every model, while the adapter fits in seconds and adapts "
+        "a stored index without re-encoding (`eval/notes/text-model-choice.md`).",
     ]
