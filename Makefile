@@ -42,6 +42,7 @@ test-fast: setup
 bench: setup
 	$(PY) bench/index_throughput.py
 	$(PY) bench/match_latency.py
+	$(PY) bench/text_latency.py
 
 lint: setup
 	$(VENV)/bin/ruff check matcher tests bench tools
