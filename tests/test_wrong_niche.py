@@ -31,9 +31,7 @@ def test_no_off_niche_creator_in_the_sample_top_10s(sample_index: Path) -> None:
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["ranker"] == "learned"  # the installed default, not a fallback
     assert result["off_niche"] == 0, run.stdout
-    returned = {
-        line.split()[0]: int(line.split()[2]) for line in run.stdout.splitlines()[:-1]
-    }
+    returned = {line.split()[0]: int(line.split()[2]) for line in run.stdout.splitlines()[:-1]}
     # every niche the sample has fills its top 10; music, which it lacks, returns nobody
     assert returned.pop("wn-music") == 0
     assert set(returned.values()) == {10}, returned
