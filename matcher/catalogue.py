@@ -129,15 +129,20 @@ class CatalogueDB:
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
         want = [int(r) for r in rows]
-        missing = [r for r in dict.fromkeys(want) if r not in self._cache]
-        if len(self._cache) + len(missing) > self.cache_max:
-            self._cache.clear()
+        got = {r: self._cache[r] for r in dict.fromkeys(want) if r in self._cache}
+        missing = [r for r in dict.fromkeys(want) if r not in got]
+        fetched: dict[int, Creator] = {}
         for i in range(0, len(missing), 900):
             chunk = missing[i : i + 900]
             q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
             for r, data in self._db.execute(q, chunk):
-                self._cache[r] = creator_from_json(data)
-        return [self._cache[r] for r in want]
+                fetched[r] = creator_from_json(data)
+        if len(self._cache) + len(fetched) > self.cache_max:  # bounded: start afresh
+            self._cache.clear()
+        if len(fetched) <= self.cache_max:
+            self._cache.update(fetched)
+        got.update(fetched)
+        return [got[r] for r in want]
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}

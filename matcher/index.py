@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 #: 2: a lexical (BM25) index beside the vectors; 3: the text model it is adapted for (style vectors)
 FORMAT_VERSION = 3
+#: the least efSearch of an HNSW search; it grows to twice the rows asked for (recall of 3,000
+#: candidates, not the 16 results FAISS would stop at)
+HNSW_EF_MIN = 64
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
 
@@ -306,10 +309,14 @@ class CreatorIndex:
         n = min(n, len(self) if allowed_rows is None else len(allowed_rows))
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        params = None
+        kw: dict[str, object] = {}
         if allowed_rows is not None:
-            sel = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
-            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
+            kw["sel"] = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
+        if isinstance(self._faiss, faiss.IndexHNSW):  # its default efSearch (16) caps the results
+            kw["efSearch"] = max(HNSW_EF_MIN, 2 * n)
+            params = faiss.SearchParametersHNSW(**kw)
+        else:
+            params = faiss.SearchParameters(**kw) if kw else None
         sims, rows = self._faiss.search(q, n, params=params)  # type: ignore[attr-defined]
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), sims[0][keep]

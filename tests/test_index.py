@@ -142,3 +142,37 @@ def test_texts_embedded():
     assert profile_text(c) == "Trail runner | Sports | #ultra #trail"
     assert voice_text(c) == "old #ultra #fyp\nnew #ultra #trail"
     assert voice_text(Creator("empty")) == ""
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_every_index_type_returns_the_candidates_asked_for(tmp_path, fake_encoder, index_type):
+    """Recall of a large candidate set against exact search (HNSW's default efSearch of 16 used
+    to cap a 3,000-candidate search at a few hundred rows)."""
+    creators = synthetic_creators(1500, seed=3)
+    idx = CreatorIndex.build(creators, fake_encoder, workdir=tmp_path, index_type=index_type)
+    for q_text in ("trail run", "bread bake coffee", "python code game"):
+        q = fake_encoder.encode([q_text])[0]
+        rows, _ = idx.search(q, 600)
+        assert len(rows) == 600
+        exact = np.argsort(-(idx.content @ q), kind="stable")[:600]
+        recall = len(set(rows.tolist()) & set(exact.tolist())) / 600
+        assert recall >= 0.95, (index_type, recall)
+        allowed = list(range(0, 1500, 2))
+        rows, _ = idx.search(q, 300, allowed)
+        assert len(rows) == 300 and set(rows.tolist()) <= set(allowed)
+
+
+def test_catalogue_cache_past_its_bound_still_returns_every_row(tmp_path):
+    """Clearing the bounded cache used to drop rows already counted as cached: KeyError."""
+    from matcher.catalogue import CatalogueDB
+
+    creators = synthetic_creators(40, seed=5)
+    db = CatalogueDB(tmp_path / "c.sqlite", cache_max=10)
+    db.insert(0, creators)
+    assert [c.creator_id for c in db.get_rows([0, 1, 2, 3, 4, 5])] == [
+        f"c{i:04d}" for i in range(6)
+    ]
+    for rows in ([3, 4, 5, 6, 7, 8, 9, 10, 11], list(range(40)), [39, 0, 39], [7, 8]):
+        got = db.get_rows(rows)
+        assert [c.creator_id for c in got] == [creators[r].creator_id for r in rows]
+        assert len(db._cache) <= 10
