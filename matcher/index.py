@@ -47,6 +47,11 @@ FORMAT_VERSION = 3
 #: the least efSearch of an HNSW search; it grows to twice the rows asked for (recall of 3,000
 #: candidates, not the 16 results FAISS would stop at)
 HNSW_EF_MIN = 64
+#: what an index directory holds (anything else in a folder means it is not matcher's index)
+FILES = frozenset({
+    "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
+    "catalogue.sqlite", "lexical",
+})  # fmt: skip
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
 
@@ -254,7 +259,7 @@ class CreatorIndex:
         import faiss
 
         out = Path(out)
-        with replacing_dir(out, marker="manifest.json", what="an index") as tmp:
+        with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
             np.save(tmp / "content.npy", self.content)
             np.save(tmp / "voice.npy", self.voice)
             np.save(tmp / "voice_known.npy", self.voice_known)
@@ -314,7 +319,7 @@ class CreatorIndex:
             kw["sel"] = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
         if isinstance(self._faiss, faiss.IndexHNSW):  # its default efSearch (16) caps the results
             kw["efSearch"] = max(HNSW_EF_MIN, 2 * n)
-            params = faiss.SearchParametersHNSW(**kw)
+            params = faiss.SearchParametersHNSW(**kw)  # type: ignore[attr-defined]
         else:
             params = faiss.SearchParameters(**kw) if kw else None
         sims, rows = self._faiss.search(q, n, params=params)  # type: ignore[attr-defined]

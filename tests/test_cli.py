@@ -157,3 +157,36 @@ def test_bad_input_leaves_an_existing_index_unchanged(tmp_path, capsys):
         str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()
     } == before
     assert CreatorIndex.load(out).manifest.count == 1
+
+
+def test_index_never_replaces_a_users_folder_that_holds_a_manifest(tmp_path, capsys):
+    """A folder with a manifest.json beside the user's own files is not an index: refused
+    before any work, every file byte-identical afterwards."""
+    src = tmp_path / "creators.jsonl"
+    src.write_text('{"creator_id": "a", "bio": "trail running"}\n', encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    files = {"manifest.json": '{"name": "my app", "icons": []}', "index.html": "<h1>hi</h1>",
+             "notes.txt": "mine"}  # fmt: skip
+    for name, text in files.items():
+        (site / name).write_text(text, encoding="utf-8")
+    assert main(["index", "--creators", str(src), "--out", str(site), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert str(site) in err and "refusing to overwrite" in err and "Traceback" not in err
+    assert {p.name: p.read_text(encoding="utf-8") for p in site.iterdir()} == files
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_index_refuses_matchers_index_with_a_users_file_added(tmp_path, capsys):
+    from conftest import FakeEncoder
+
+    from matcher.index import build_and_save
+    from matcher.schema import Creator
+
+    out = build_and_save([Creator("a", bio="x")], FakeEncoder(), tmp_path / "idx")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    src = tmp_path / "creators.jsonl"
+    src.write_text('{"creator_id": "b", "bio": "y"}\n', encoding="utf-8")
+    assert main(["index", "--creators", str(src), "--out", str(out), "--quiet"]) == 1
+    assert "also holds notes.txt" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"

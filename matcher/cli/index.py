@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from matcher.cli.common import add_settings_options, settings
 
@@ -37,12 +38,14 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from matcher.encoder import build_encoder
-    from matcher.index import build_and_save
+    from matcher.index import FILES, build_and_save
     from matcher.io import read_creators
+    from matcher.io.atomic import check_replaceable
     from matcher.learn.resolve import index_text_model
 
     s = settings(args)
     t0 = time.perf_counter()
+    check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
     creators = read_creators(args.creators)  # raises before anything is written
     text_model = index_text_model(args.model)
     enc = build_encoder(

@@ -54,9 +54,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from matcher.engine import Matcher
     from matcher.evaluation import file_sha256
+    from matcher.io.atomic import check_replaceable
+    from matcher.learn.card import CARD, FILES
     from matcher.learn.recipe import load_recipe
     from matcher.learn.train import train
 
+    check_replaceable(Path(args.out), CARD, "a model directory", FILES)  # before any work
     recipe = load_recipe(args.config)
     if args.seed is not None:
         recipe = recipe.with_(seed=args.seed)

@@ -7,11 +7,12 @@ and model directories (:func:`replacing_dir`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from matcher.errors import MatcherError
@@ -55,17 +56,21 @@ def atomic_write_text(path: PathArg, text: str) -> None:
 
 
 @contextlib.contextmanager
-def replacing_dir(out: PathArg, *, marker: str, what: str) -> Iterator[Path]:
+def replacing_dir(
+    out: PathArg, *, marker: str, what: str, contents: Collection[str] | None = None
+) -> Iterator[Path]:
     """A temporary sibling directory of ``out`` to fill; it replaces ``out`` when the block ends.
 
-    ``out`` may be missing, empty, or a directory holding ``marker`` (a file matcher wrote there
-    before); anything else is refused before a byte is written, so a user's folder is never
-    replaced. If the block raises, the temporary directory is removed and ``out`` is untouched.
+    ``out`` may be missing, empty, or matcher's own directory: ``marker`` (a JSON file matcher
+    wrote there) holding an object with a ``format_version``, and nothing but ``contents`` (the
+    names matcher writes there) beside it. Anything else is refused before a byte is written, so
+    a user's folder that happens to hold a ``manifest.json`` is never replaced. If the block
+    raises, the temporary directory is removed and ``out`` is untouched.
     """
     out = Path(out)
+    if out.exists():
+        check_replaceable(out, marker, what, contents)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists() and any(out.iterdir()) and not (out / marker).exists():
-        raise MatcherError(f"{out}: exists and is not {what}; refusing to overwrite it")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         yield tmp
@@ -79,3 +84,28 @@ def replacing_dir(out: PathArg, *, marker: str, what: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_replaceable(
+    out: Path, marker: str, what: str, contents: Collection[str] | None = None
+) -> None:
+    """Refuse (MatcherError naming ``out``) unless ``out`` is a directory :func:`replacing_dir`
+    may replace; called early by commands, so nothing is computed for an output refused later."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise MatcherError(f"{out}: exists and is not a directory; refusing to overwrite it")
+    names = {p.name for p in out.iterdir()}
+    if not names:
+        return
+    refuse = f"{out}: exists and is not {what} written by matcher; refusing to overwrite it"
+    try:
+        head = json.loads((out / marker).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise MatcherError(f"{refuse} (no readable {marker}); choose another --out") from None
+    if not isinstance(head, dict) or not isinstance(head.get("format_version"), int):
+        raise MatcherError(f"{refuse} ({marker} is not matcher's); choose another --out")
+    extra = sorted(names - set(contents)) if contents is not None else []
+    if extra:
+        shown = ", ".join(extra[:3]) + (", ..." if len(extra) > 3 else "")
+        raise MatcherError(f"{refuse} (it also holds {shown}); choose another --out")

@@ -30,6 +30,9 @@ from matcher.learn.ranker import LEARNERS, LearnedRanker
 ARTIFACT_FORMAT = 1
 CARD = "card.json"
 
+#: what a model directory holds (anything else: not a model directory matcher wrote)
+FILES = frozenset({CARD, "card.md", "model.txt", "model.pkl", "text"})
+
 
 def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
@@ -231,7 +234,7 @@ class ModelCard:
         self.baseline = [None if np.isnan(v) else float(v) for v in ranker.baseline_]
         self.n_groups = int(ranker.n_groups_)
         text = getattr(ranker, "text_model_", None)
-        with replacing_dir(out, marker=CARD, what="a model directory") as tmp:
+        with replacing_dir(out, marker=CARD, what="a model directory", contents=FILES) as tmp:
             (tmp / name).write_bytes(data)
             if text is not None:
                 text.save(tmp / "text")
