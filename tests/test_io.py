@@ -666,6 +666,23 @@ def test_malformed_yaml(tmp_path: Path) -> None:
     assert p.message.startswith("malformed YAML") and p.line is not None
 
 
+def test_yaml_alias_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
+    """Nine levels of nine aliases: 9**9 values from 400 bytes ("billion laughs")."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    path = tmp_path / "brief.yaml"
+    path.write_text("\n".join([*lines, "brand: X", "description: *a8"]) + "\n", "utf-8")
+    p = one_problem(path, "briefs")
+    assert p.line == 1 and "expands to more than" in p.message
+
+
+def test_yaml_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "brief.yaml"
+    path.write_text("brand: X\ndescription: " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    p = one_problem(path, "briefs")
+    assert "nested too deeply" in p.message
+
+
 @pytest.mark.parametrize(
     ("patch", "field", "message"),
     [

@@ -134,6 +134,24 @@ def _is_json(line: str) -> bool:
     return True
 
 
+#: the most values a YAML document may expand to (a brief has a few dozen; the "billion laughs"
+#: of nested aliases expands to billions from a few hundred bytes)
+YAML_MAX_VALUES = 100_000
+
+
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """How many values ``node`` expands to once every alias is copied out (an alias is the same
+    node object again, so this is counted over the node graph, memoised per node)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1  # a cycle counts once, it cannot be constructed anyway
+        value = node.value
+        if isinstance(value, list):
+            items = (x for pair in value for x in (pair if isinstance(pair, tuple) else (pair,)))
+            memo[key] = 1 + sum(min(_expanded_size(c, memo), YAML_MAX_VALUES + 1) for c in items)
+    return memo[key]
+
+
 def yaml_items(text: str, checker: RecordChecker) -> tuple[Items, bool]:
     import yaml
 
@@ -141,6 +159,14 @@ def yaml_items(text: str, checker: RecordChecker) -> tuple[Items, bool]:
     data: Any = None
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > YAML_MAX_VALUES:
+            checker.problem(
+                None,
+                f"YAML expands to more than {YAML_MAX_VALUES} values (aliases inside aliases); "
+                "write the brief out without anchors",
+                line=node.start_mark.line + 1,
+            )
+            return [], False
         if node is not None:
             data = loader.construct_document(node)
     except yaml.YAMLError as e:
@@ -149,6 +175,9 @@ def yaml_items(text: str, checker: RecordChecker) -> tuple[Items, bool]:
         checker.problem(
             None, f"malformed YAML: {what}", line=None if mark is None else mark.line + 1
         )
+        return [], False
+    except RecursionError:
+        checker.problem(None, "YAML nested too deeply to be a brief", line=None)
         return [], False
     finally:
         loader.dispose()
