@@ -1057,3 +1057,17 @@ def test_safe_csv_writer_quotes_and_neutralises():
     SafeCSVWriter(buf).writerow(["=1+1", 'he said "hi", then left', "multi\nline", 3])
     (row,) = list(csv_mod.reader(io_mod.StringIO(buf.getvalue())))
     assert row == ["'=1+1", 'he said "hi", then left', "multi\nline", "3"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "layout", "line"),
+    [("creators", "c.jsonl", "{}\n", 1), ("briefs", "b.json", "[\n{},\n{}\n]\n", 2)],
+)
+def test_json_nested_too_deeply_is_a_problem_not_a_traceback(
+    tmp_path: Path, kind: str, name: str, layout: str, line: int
+) -> None:
+    deep = '{"creator_id": "a", "brand": "X", "description": ' + "[" * 100_000 + "]" * 100_000
+    path = tmp_path / name
+    path.write_text(layout.replace("{}", deep + "}", 1).replace("{}", '{"brand": "Y"}'), "utf-8")
+    found = [p for p in problems_of(path, kind) if "nested too deeply" in p.message]
+    assert [p.line for p in found] == [line]

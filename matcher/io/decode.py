@@ -73,7 +73,7 @@ def json_items(text: str, checker: RecordChecker, *, allow_document: bool) -> tu
         return _json_array(text, checker), False
     if allow_document and body.startswith("{"):
         try:
-            return [(start_line, json.loads(text))], True
+            return [(start_line, _loads(text))], True
         except json.JSONDecodeError as e:
             if not _is_json(body.split("\n", 1)[0]):  # not JSON Lines: one broken document
                 checker.problem(None, f"malformed JSON: {e.msg} at column {e.colno}", line=e.lineno)
@@ -83,10 +83,18 @@ def json_items(text: str, checker: RecordChecker, *, allow_document: bool) -> tu
         if not line.strip():
             continue
         try:
-            items.append((number, json.loads(line)))
+            items.append((number, _loads(line)))
         except json.JSONDecodeError as e:
             checker.problem(None, f"malformed JSON: {e.msg} at column {e.colno}", line=number)
     return items, False
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, with nesting too deep for the parser reported as malformed JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
 
 
 def _json_array(text: str, checker: RecordChecker) -> Items:
@@ -97,6 +105,11 @@ def _json_array(text: str, checker: RecordChecker) -> Items:
     while not text.startswith("]", pos):
         try:
             value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            checker.problem(
+                None, "malformed JSON: nested too deeply", line=text.count("\n", 0, pos) + 1
+            )
+            return items
         except json.JSONDecodeError as e:
             checker.problem(None, f"malformed JSON: {e.msg} at column {e.colno}", line=e.lineno)
             return items
@@ -128,7 +141,7 @@ def _skip_ws(text: str, pos: int) -> int:
 
 def _is_json(line: str) -> bool:
     try:
-        json.loads(line)
+        _loads(line)
     except json.JSONDecodeError:
         return False
     return True
@@ -240,7 +253,7 @@ def csv_creator_items(text: str, checker: RecordChecker) -> Items:
 
 def _json_cell(name: str, cell: str, checker: RecordChecker, line: int) -> Any:
     try:
-        return json.loads(cell)
+        return _loads(cell)
     except json.JSONDecodeError as e:
         checker.problem(
             name,
