@@ -1071,3 +1071,20 @@ def test_json_nested_too_deeply_is_a_problem_not_a_traceback(
     path.write_text(layout.replace("{}", deep + "}", 1).replace("{}", '{"brand": "Y"}'), "utf-8")
     found = [p for p in problems_of(path, kind) if "nested too deeply" in p.message]
     assert [p.line for p in found] == [line]
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"followers": 10**30}, "followers must be at most 10,000,000,000"),
+        ({"posts": [{"text": "x", "likes": 2**70}]}, "must be at most 9,223,372,036,854,775,807"),
+    ],
+)
+def test_integers_too_large_to_store_are_refused_by_validate(
+    tmp_path: Path, patch: dict, message: str
+) -> None:
+    """validate accepts nothing that index then rejects (SQLite holds 64-bit integers)."""
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"creator_id": "a", **patch}) + "\n", "utf-8")
+    p = one_problem(path, "creators")
+    assert message in p.message and p.line == 1

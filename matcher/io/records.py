@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from matcher.io.values import ValueChecker, is_mapping, show
+from matcher.io.values import MAX_INTEGER, ValueChecker, is_mapping, show
 from matcher.schema import (
     AGE_BUCKETS,
     GENDERS,
@@ -30,6 +30,9 @@ BRIEF_KEYS = frozenset(f.name for f in fields(Brief))
 POST_KEYS = frozenset(f.name for f in fields(Post))
 AUDIENCE_KEYS = frozenset(f.name for f in fields(Audience))
 
+#: more followers than any account has (the largest have under a billion)
+MAX_FOLLOWERS = 10**10
+
 
 def _fast_post(value: dict[str, Any]) -> Post | None:
     """A well-formed post without building error messages; None sends it the careful way."""
@@ -39,7 +42,7 @@ def _fast_post(value: dict[str, Any]) -> Post | None:
         return None
     likes, comments, views = get("likes"), get("comments"), get("views")
     for count in (likes, comments, views):
-        if count is not None and (type(count) is not int or count < 0):
+        if count is not None and (type(count) is not int or not 0 <= count <= MAX_INTEGER):
             return None
     if brands is not None and (type(brands) is not list or any(type(b) is not str for b in brands)):
         return None
@@ -137,7 +140,9 @@ class RecordChecker(ValueChecker):
             platform=self.choice(record.get("platform"), "platform", PLATFORMS),
             bio=self.text(record.get("bio"), "bio") or "",
             posts=tuple(posts),
-            followers=self.integer(record.get("followers"), "followers", 0, text_ok=text_ok),
+            followers=self.integer(
+                record.get("followers"), "followers", 0, maximum=MAX_FOLLOWERS, text_ok=text_ok
+            ),
             engagement_rate=self.number(
                 record.get("engagement_rate"), "engagement_rate", text_ok=text_ok
             ),

@@ -20,6 +20,9 @@ from matcher.errors import Problem
 #: how far a distribution's shares may sum away from 1 (FORMATS.md "Audience object")
 SHARE_TOLERANCE = 0.02
 
+#: the largest integer a record may hold (SQLite stores 64-bit integers)
+MAX_INTEGER = 2**63 - 1
+
 
 class UnknownFieldWarning(UserWarning):
     """A record has a key FORMATS.md does not define. It is ignored; warned once per file."""
@@ -95,10 +98,18 @@ class ValueChecker:
             return None
         return value
 
-    def integer(self, value: Any, field: str, minimum: int, *, text_ok: bool = False) -> int | None:
+    def integer(
+        self,
+        value: Any,
+        field: str,
+        minimum: int,
+        *,
+        maximum: int = MAX_INTEGER,
+        text_ok: bool = False,
+    ) -> int | None:
         if value is None:
             return None
-        if type(value) is int and value >= minimum:  # fast path: the usual JSON integer
+        if type(value) is int and minimum <= value <= maximum:  # fast path: the usual JSON int
             return value
         number: int | None = None
         if isinstance(value, bool):
@@ -118,6 +129,9 @@ class ValueChecker:
                 number = int(as_float) if as_float.is_integer() else None
         if number is None or number < minimum:
             self.problem(field, f"{field} must be an integer >= {minimum}, got {show(value)}")
+            return None
+        if number > maximum:
+            self.problem(field, f"{field} must be at most {maximum:,}, got {show(value)}")
             return None
         return number
 
