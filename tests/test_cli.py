@@ -190,3 +190,13 @@ def test_index_refuses_matchers_index_with_a_users_file_added(tmp_path, capsys):
     assert main(["index", "--creators", str(src), "--out", str(out), "--quiet"]) == 1
     assert "also holds notes.txt" in capsys.readouterr().err
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_unknown_field_warning_is_one_line_naming_file_line_and_field(tmp_path, capsys):
+    src = tmp_path / "creators.jsonl"
+    src.write_text('{"creator_id": "a", "bio": "x", "colour": "red"}\n', encoding="utf-8")
+    assert main(["validate", str(src), "--kind", "creators"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"matcher validate: warning: {src}: unknown field 'colour' ignored (first on line 1)"
+    ]

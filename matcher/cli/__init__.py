@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -68,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return COMMANDS[args.command].run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(args.command)
+            return COMMANDS[args.command].run(args)
     except ValidationError as e:
         print(e.report(), file=sys.stderr)
         return e.exit_code
@@ -77,6 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line_warning(command: str) -> Callable[..., None]:
+    """Warnings as one line on stderr ("matcher index: warning: ..."), never Python's format
+    with its source line."""
+
+    def show(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
+        print(f"matcher {command}: warning: {message}", file=sys.stderr)
+
+    return show
 
 
 __all__ = ["COMMANDS", "build_parser", "main"]
