@@ -200,3 +200,32 @@ def test_unknown_field_warning_is_one_line_naming_file_line_and_field(tmp_path, 
     assert err == [
         f"matcher validate: warning: {src}: unknown field 'colour' ignored (first on line 1)"
     ]
+
+
+def test_refused_keys_and_serve_leave_no_file_behind(tmp_path, capsys):
+    db = tmp_path / "new.db"
+    code = main(["keys", "create", "--workspace", "../../etc/x", "--db", str(db)])
+    assert code == 1 and not db.exists()
+    assert "workspace must be" in capsys.readouterr().err
+    typo = tmp_path / "typo-index"
+    assert main(["serve", "--index", str(typo)]) == 1
+    assert "not an index" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_byte_identical(tmp_path, capsys):
+    import sqlite3
+
+    other = tmp_path / "app.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("INSERT INTO users (name) VALUES ('ada')")
+    con.commit()
+    con.close()
+    before = other.read_bytes()
+    code = main(["keys", "create", "--workspace", "acme", "--db", str(other)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert str(other) in err and "not a matcher database" in err and "Traceback" not in err
+    assert other.read_bytes() == before  # not switched to WAL, nothing migrated
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.sqlite"]

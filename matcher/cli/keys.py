@@ -27,8 +27,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matcher.serve.store import Store
+    from matcher.serve.store import Store, check_workspace
 
+    check_workspace(args.workspace)  # before the database file is created
     path = db_path(args)
     if not path.parent.is_dir():
         raise MatcherError(f"{path.parent}: no such directory")

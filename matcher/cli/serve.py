@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     faiss.omp_set_num_threads(1)
     torch.set_num_threads(1)
     s = settings(args)
+    matcher = Matcher.open(args.index, s, ranker=args.model or "auto")  # before the db exists
     store = Store(db_path(args))
     try:
-        matcher = Matcher.open(args.index, s, ranker=args.model or "auto")
         say_ranker_note(matcher.ranker_note)
         matcher.encoder.encode(["warm-up"])  # load the model now, not on the first request
         app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)

@@ -79,6 +79,38 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def check_workspace(name: str) -> None:
+    """Refuse a workspace name that is not 1-64 letters, digits, '_', '.' or '-'."""
+    if not isinstance(name, str) or not _WORKSPACE_RE.match(name):
+        raise MatcherError(
+            "workspace must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+            f"or digit; got {name!r}"
+        )
+
+
+def _check_ours(path: Path) -> None:
+    """Refuse an existing file that is not a matcher database, reading it only (no WAL switch,
+    no migration, no lock file left behind)."""
+    if not path.is_file():
+        raise MatcherError(f"{path}: is not a file; give --db a database file")
+    if path.stat().st_size == 0:
+        return  # an empty file is an empty database
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise MatcherError(
+            f"{path}: not a matcher database ({e}); give --db another file"
+        ) from None
+    if tables and "meta" not in tables:
+        raise MatcherError(
+            f"{path}: holds tables but is not a matcher database; give --db another file"
+        )
+
+
 class Store:
     """Workspaces, API keys and shortlists in one SQLite file.
 
@@ -92,7 +124,9 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if self.path.exists():
+            _check_ours(self.path)  # read-only: another program's file is left byte-identical
+        else:
             if not self.path.parent.is_dir():
                 raise MatcherError(f"{self.path}: cannot create the database: no such directory")
             # keys are hashed, but shortlists are private to a workspace: owner-only by default
@@ -168,11 +202,7 @@ class Store:
 
     def create_workspace(self, name: str) -> str:
         """Create workspace ``name`` (no-op when it exists); returns the name."""
-        if not isinstance(name, str) or not _WORKSPACE_RE.match(name):
-            raise MatcherError(
-                "workspace must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
-                f"or digit; got {name!r}"
-            )
+        check_workspace(name)
         with self._tx() as db:
             db.execute(
                 "INSERT OR IGNORE INTO workspaces (name, created_at) VALUES (?, ?)", (name, _now())
