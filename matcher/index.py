@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,13 +37,12 @@ from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
 from matcher.io.atomic import replacing_dir
 from matcher.lexical import LexicalIndex
+from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
 from matcher.schema import Creator
 
 if TYPE_CHECKING:
     from matcher.learn.text import TextModel
 
-#: 2: a lexical (BM25) index beside the vectors; 3: the text model it is adapted for (style vectors)
-FORMAT_VERSION = 3
 #: the least efSearch of an HNSW search; it grows to twice the rows asked for (recall of 3,000
 #: candidates, not the 16 results FAISS would stop at)
 HNSW_EF_MIN = 64
@@ -111,39 +110,6 @@ def embed_creators(
         v_vec[has_voice] = encoder.encode([t for t in voice if t], progress=progress)
     content = _normalize(p_vec + v_vec)
     return content, v_vec, has_voice
-
-
-@dataclass(frozen=True)
-class Manifest:
-    format_version: int
-    model: str
-    model_fingerprint: str
-    dim: int
-    count: int
-    posts_per_creator: int
-    index_type: str
-    created_at: float
-    #: the lexical index's settings (k1, b, method, stem, handle)
-    lexical: dict[str, float | str | bool]
-    #: fingerprint of the learned text model the index is adapted for (its style vectors), or None
-    text_model: str | None = None
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        try:
-            d = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MatcherError(
-                f"{path}: not an index (no manifest.json); build one with 'matcher index'"
-            ) from None
-        except json.JSONDecodeError as e:
-            raise MatcherError(f"{path}/manifest.json: corrupt manifest: {e}") from None
-        if d.get("format_version") != FORMAT_VERSION:
-            raise IndexMismatchError(
-                f"{path}: index format version {d.get('format_version')!r}, this matcher reads "
-                f"version {FORMAT_VERSION}; rebuild it with 'matcher index'"
-            )
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
 
 
 class CreatorIndex:
@@ -275,11 +241,20 @@ class CreatorIndex:
 
     @classmethod
     def load(cls, path: str | Path, *, fingerprint: str | None = None) -> CreatorIndex:
-        """Open a saved index. With ``fingerprint``, refuse an index built by another model."""
-        import faiss
-
+        """Open a saved index. With ``fingerprint``, refuse an index built by another model.
+        A file that does not read back (cut short, missing, another format) is reported as a
+        damaged index to rebuild, never as a traceback."""
         path = Path(path)
         manifest = Manifest.read(path)
+        try:
+            return cls._load(path, manifest, fingerprint)
+        except (OSError, ValueError, EOFError, RuntimeError, sqlite3.DatabaseError) as e:
+            raise IndexMismatchError(f"{path}: {DAMAGED} ({_short(e)})") from None
+
+    @classmethod
+    def _load(cls, path: Path, manifest: Manifest, fingerprint: str | None) -> CreatorIndex:
+        import faiss
+
         if fingerprint is not None and fingerprint != manifest.model_fingerprint:
             raise IndexMismatchError(
                 f"{path}: index was built with model {manifest.model!r} (fingerprint "
@@ -298,6 +273,11 @@ class CreatorIndex:
         if index.ntotal != manifest.count or index.d != manifest.dim:
             raise IndexMismatchError(f"{path}: faiss.index does not match the manifest; rebuild it")
         db = CatalogueDB(path / "catalogue.sqlite", readonly=True)
+        if len(db) != manifest.count:
+            db.close()
+            raise IndexMismatchError(
+                f"{path}: catalogue.sqlite does not match the manifest; {DAMAGED}"
+            )
         lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
         style = np.load(path / "style.npy", mmap_mode="r") if manifest.text_model else None
         return cls(content, voice, known, db, manifest, index, lexical, style)
@@ -386,3 +366,10 @@ def build_and_save(
         finally:
             idx.catalogue.close()
     return out
+
+
+def _short(e: BaseException) -> str:
+    """An exception as one short line (FAISS errors carry a C++ trace)."""
+    text = str(e).strip().splitlines()
+    line = text[-1] if text else type(e).__name__
+    return line if len(line) <= 160 else line[:157] + "..."

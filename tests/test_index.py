@@ -176,3 +176,42 @@ def test_catalogue_cache_past_its_bound_still_returns_every_row(tmp_path):
         got = db.get_rows(rows)
         assert [c.creator_id for c in got] == [creators[r].creator_id for r in rows]
         assert len(db._cache) <= 10
+
+
+def _cut(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+def _manifest(out, change):
+    m = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps(change(m)))
+
+
+DAMAGE = {
+    "faiss.index cut in half": lambda out: _cut(out / "faiss.index"),
+    "faiss.index missing": lambda out: (out / "faiss.index").unlink(),
+    "content.npy truncated": lambda out: _cut(out / "content.npy", 0.9),
+    "catalogue.sqlite truncated": lambda out: _cut(out / "catalogue.sqlite", 0.3),
+    "manifest key missing": lambda out: _manifest(out, lambda m: {k: m[k] for k in m if k != "dim"}),
+    "manifest a list": lambda out: _manifest(out, lambda m: [m]),
+    "manifest count a string": lambda out: _manifest(out, lambda m: {**m, "count": "20"}),
+    "manifest not UTF-8": lambda out: (out / "manifest.json").write_bytes(b"\xff\xfe{"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_index_says_rebuild_it_never_a_traceback(tmp_path, fake_encoder, damage):
+    out = build_and_save(synthetic_creators(20), fake_encoder, tmp_path / "idx")
+    DAMAGE[damage](out)
+    with pytest.raises(MatcherError) as e:
+        CreatorIndex.load(out)
+    msg = str(e.value)
+    assert str(out) in msg and "rebuild it with 'matcher index'" in msg and "\n" not in msg
+
+
+def test_index_given_a_file_is_not_an_index(tmp_path):
+    f = tmp_path / "creators.jsonl"
+    f.write_text("{}\n")
+    with pytest.raises(MatcherError, match="not an index \\(a file\\)"):
+        CreatorIndex.load(f)
