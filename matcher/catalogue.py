@@ -129,8 +129,9 @@ class CatalogueDB:
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
         want = [int(r) for r in rows]
-        got = {r: self._cache[r] for r in dict.fromkeys(want) if r in self._cache}
-        missing = [r for r in dict.fromkeys(want) if r not in got]
+        unique = dict.fromkeys(want)
+        got = {r: self._cache[r] for r in unique if r in self._cache}
+        missing = [r for r in unique if r not in got]
         fetched: dict[int, Creator] = {}
         for i in range(0, len(missing), 900):
             chunk = missing[i : i + 900]

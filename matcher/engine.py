@@ -317,7 +317,7 @@ class Matcher:
         ranking, 0.07 with the plain one)."""
         if len(self.index) < 2 * top:
             return None
-        rows = retrieval.plain().candidates(self.index, top)  # label-free: never a learned score
+        rows = retrieval.candidates(self.index, top, plain=True)  # never a learned score
         base = self.index.coherence_baseline()
         coherence = mean_pairwise_cosine(np.asarray(self.index.content[np.sort(rows)]))
         return (coherence - base) / max(1.0 - base, 1e-9)

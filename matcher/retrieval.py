@@ -63,8 +63,8 @@ class Retrieval:
 
     With a learned text model, the dense ranking that picks the candidates is its score of every
     creator (``text``) instead of the plain similarity of the vector index; the plain ranking is
-    kept beside it (``plain_rows``): what :meth:`plain_fused` reads, the label-free evidence of
-    the niche signal, which a model trained on another catalogue cannot mislead.
+    kept beside it (``plain_rows``): what :meth:`fused` reads with ``plain=True``, the label-free
+    evidence of the niche signal, which a model trained on another catalogue cannot mislead.
     """
 
     query: np.ndarray
@@ -81,10 +81,11 @@ class Retrieval:
     _lexical_rank: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        if self.plain_rows is None:
-            self.plain_rows = self.dense_rows
         self._dense_rank = {int(r): i for i, r in enumerate(self.dense_rows)}
-        self._plain_rank = {int(r): i for i, r in enumerate(self.plain_rows)}
+        if self.plain_rows is None or self.plain_rows is self.dense_rows:
+            self.plain_rows, self._plain_rank = self.dense_rows, self._dense_rank
+        else:
+            self._plain_rank = {int(r): i for i, r in enumerate(self.plain_rows)}
         self._lexical_rank = {int(r): i for i, r in enumerate(self.lexical_rows)}
 
     @classmethod
@@ -115,35 +116,25 @@ class Retrieval:
         return {"total": _standardise(t.total), "niche": _standardise(t.niche),
                 "style": _standardise(t.style)}  # fmt: skip
 
-    def fused(self, rows: np.ndarray) -> np.ndarray:
-        """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it)."""
-        d = np.array([self._dense_rank.get(int(r), -1) for r in rows], dtype=np.int64)
+    def fused(self, rows: np.ndarray, plain: bool = False) -> np.ndarray:
+        """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it); with
+        ``plain``, of the plain similarity and BM25, never a learned score."""
+        ranks = self._plain_rank if plain else self._dense_rank
+        d = np.array([ranks.get(int(r), -1) for r in rows], dtype=np.int64)
         lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
         return rrf(d, lx) if len(rows) else np.zeros(0)
 
-    def plain_fused(self, rows: np.ndarray) -> np.ndarray:
-        """The fused (RRF) score of each of ``rows`` by the plain similarity and BM25, never a
-        learned score (0 when neither ranking holds it)."""
-        d = np.array([self._plain_rank.get(int(r), -1) for r in rows], dtype=np.int64)
-        lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
-        return rrf(d, lx) if len(rows) else np.zeros(0)
-
-    def plain(self) -> Retrieval:
-        """This retrieval without the learned text model (its plain and lexical rankings)."""
-        if self.text is None:
-            return self
-        return Retrieval(self.query, self.plain_rows, self.lexical_rows, self.lexical)  # type: ignore[arg-type]
-
-    def order(self, index: object, rows: np.ndarray) -> np.ndarray:
+    def order(self, index: object, rows: np.ndarray, plain: bool = False) -> np.ndarray:
         """``rows`` best first: by fused score, then dense similarity, then row."""
         rows = np.asarray(rows, dtype=np.int64)
         dense = np.asarray(index.content[rows] @ self.query, dtype=np.float64)  # type: ignore[attr-defined]
-        return rows[np.lexsort((rows, -dense, -self.fused(rows)))]
+        return rows[np.lexsort((rows, -dense, -self.fused(rows, plain)))]
 
-    def candidates(self, index: object, n: int) -> np.ndarray:
-        """The ``n`` best rows of both rankings by fused rank."""
-        rows = np.unique(np.concatenate([self.dense_rows, self.lexical_rows]))
-        return self.order(index, rows)[:n]
+    def candidates(self, index: object, n: int, plain: bool = False) -> np.ndarray:
+        """The ``n`` best rows of both rankings by fused rank (``plain``: see :meth:`fused`)."""
+        dense = self.plain_rows if plain else self.dense_rows
+        rows = np.unique(np.concatenate([dense, self.lexical_rows]))  # type: ignore[list-item]
+        return self.order(index, rows, plain)[:n]
 
     def filtered(self, index: object, n: int, allowed: Sequence[int] | None) -> np.ndarray:
         """The ``n`` best rows among ``allowed`` (both rankings searched within them; None: no

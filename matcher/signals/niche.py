@@ -62,7 +62,7 @@ def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRe
     lexical = fused = np.full(len(cands), np.nan)
     if ctx.retrieval is not None and cands.rows is not None:
         lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
-        fused = ctx.retrieval.plain_fused(cands.rows) / RRF_MAX
+        fused = ctx.retrieval.fused(cands.rows, plain=True) / RRF_MAX
     fit = np.clip((sim - LOW) / (HIGH - LOW), 0.0, 1.0)
     score = np.fmax(fit, fused)  # nan (no retrieval) leaves the similarity
 
