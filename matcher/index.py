@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +35,7 @@ import numpy as np
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
-from matcher.io.atomic import replacing_dir
+from matcher.io.atomic import recover, replacing_dir, scratch_dir
 from matcher.lexical import LexicalIndex
 from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
 from matcher.schema import Creator
@@ -245,6 +245,8 @@ class CreatorIndex:
         A file that does not read back (cut short, missing, another format) is reported as a
         damaged index to rebuild, never as a traceback."""
         path = Path(path)
+        if not path.exists():
+            recover(path)  # a replacement killed between its two renames (where not atomic)
         manifest = Manifest.read(path)
         try:
             return cls._load(path, manifest, fingerprint)
@@ -349,8 +351,8 @@ def build_and_save(
     """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
     ``out`` (atomically)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.build-") as wd:
+    wd = scratch_dir(out, "build")
+    try:
         idx = CreatorIndex.build(
             creators,
             encoder,
@@ -365,6 +367,8 @@ def build_and_save(
             idx.save(out)
         finally:
             idx.catalogue.close()
+    finally:
+        shutil.rmtree(wd, ignore_errors=True)
     return out
 
 

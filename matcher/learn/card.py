@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import MatcherError, ModelNotFoundError
-from matcher.io.atomic import replacing_dir
+from matcher.io.atomic import recover, replacing_dir
 from matcher.learn.card_md import card_markdown
 from matcher.learn.features import FEATURE_NAMES, FEATURE_VERSION
 from matcher.learn.ranker import LEARNERS, LearnedRanker
@@ -146,6 +146,8 @@ class ModelCard:
         """The card of a model directory written by ``matcher train``."""
         p = Path(path)
         card = p / CARD
+        if not p.exists():
+            recover(p)  # a replacement killed between its two renames (where not atomic)
         if not p.is_dir():
             raise ModelNotFoundError(
                 f"{p}: no such model directory; train one with 'matcher train'"
