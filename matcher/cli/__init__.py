@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from matcher.errors import MatcherError, ValidationError
 
 #: the command modules, in the order ``matcher --help`` lists them
-COMMAND_MODULES = ("validate", "index", "match", "eval", "train", "serve", "keys")
+COMMAND_MODULES = ("validate", "index", "match", "eval", "train", "serve", "keys", "backup")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -138,6 +139,9 @@ class Store:
                 self.path, timeout=30, check_same_thread=False, isolation_level=None
             )
             self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+            # a COMMIT returns only once the WAL is on disk: an acknowledged write survives a
+            # killed server (and a power cut)
+            self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=30000")
             self._migrate()
@@ -295,6 +299,70 @@ class Store:
                 (workspace, -1 if limit is None else limit),
             ).fetchall()
         return [_record(r) for r in rows]
+
+
+class BackupSummary(TypedDict):
+    workspaces: int
+    api_keys: int
+    shortlists: int
+
+
+def backup(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> BackupSummary:
+    """Copy the matcher database ``src`` to ``out`` consistently, while a server may be writing.
+
+    SQLite's online backup copies one snapshot (every committed transaction up to its start,
+    nothing of one in flight) into a temporary file beside ``out``, which is checked (``PRAGMA
+    integrity_check``) and then renamed into place: ``out`` is the old backup or the new one,
+    never half of one. ``src`` is only read. ``out`` may be missing or an earlier matcher
+    database (replaced); anything else is refused, as is ``out`` naming ``src`` itself.
+    """
+    src, out = Path(src), Path(out)
+    if not src.is_file():
+        raise MatcherError(f"{src}: no such database file; give --db the server's database")
+    _check_ours(src)
+    if src.stat().st_size == 0:
+        raise MatcherError(f"{src}: an empty database; nothing to back up")
+    if out.exists():
+        if out.resolve() == src.resolve():
+            raise MatcherError(f"{out}: is the database itself; give --out another file")
+        _check_ours(out)  # never overwrite another program's file
+    if not out.parent.is_dir():
+        raise MatcherError(f"{out.parent}: no such directory")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            dest = sqlite3.connect(tmp)
+            try:
+                source.backup(dest)  # all pages in one step: one consistent snapshot
+                dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+                if check != "ok":
+                    raise MatcherError(f"{src}: the copy failed its integrity check: {check}")
+                counts = {
+                    t: dest.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                    for t in ("workspaces", "api_keys", "shortlists")
+                }
+            finally:
+                dest.close()
+        finally:
+            source.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except sqlite3.Error as e:
+        raise MatcherError(f"{src}: could not be copied: {e}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return BackupSummary(
+        workspaces=counts["workspaces"],
+        api_keys=counts["api_keys"],
+        shortlists=counts["shortlists"],
+    )
 
 
 def _record(row: tuple[Any, ...]) -> ShortlistRecord:
