@@ -306,9 +306,20 @@ def test_negative_followers(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("abc", "'abc'"), (12.5, "12.5"), (True, "True (a boolean)"), ("1000", "'1000'")],
+    [
+        ("abc", "'abc'"),
+        (12.5, "12.5"),
+        (True, "True (a boolean)"),
+        ("1000", "'1000': write 1000 (a plain number)"),
+        ("12,000", "'12,000': write 12000 (a plain number)"),
+        ("12.5k", "'12.5k': write 12500 (a plain number)"),
+        ("1.2M", "'1.2M': write 1200000 (a plain number)"),
+        ("1.2345k", "'1.2345k'"),  # not a whole number: no fix to offer
+        ("12.000", "'12.000'"),  # a European thousands separator or a decimal: ambiguous
+    ],
 )
 def test_followers_of_the_wrong_type(tmp_path: Path, value: object, shown: str) -> None:
+    """Followers written as text are refused, never reinterpreted; the message gives the fix."""
     p = one_problem(jsonl(tmp_path / "creators.jsonl", [{"creator_id": "a", "followers": value}]))
     assert (p.line, p.field) == (1, "followers")
     assert p.message == f"followers must be an integer >= 0, got {shown}"

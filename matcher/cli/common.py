@@ -97,6 +97,15 @@ def say_ranker_note(note: str | None) -> None:
 # -- commands over labelled data (eval, train) ---------------------------------------------------
 
 
+STRICT_HELP = (
+    "treat likely mistakes (an engagement_rate above 1, ...) as errors instead of warnings"
+)
+
+
+def add_strict_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true", help=STRICT_HELP)
+
+
 def add_labelled_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--creators", required=True, metavar="FILE", help="creators file (FORMATS.md)")
     p.add_argument("--briefs", required=True, metavar="FILE", help="briefs file (FORMATS.md)")
@@ -106,6 +115,7 @@ def add_labelled_data_options(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="index of the same creators (default: built once and kept in the cache)",
     )
+    add_strict_option(p)
 
 
 def labelled_data(
@@ -116,8 +126,8 @@ def labelled_data(
     from matcher.index import CreatorIndex
     from matcher.io import read_briefs, read_creators, read_labels
 
-    creators = read_creators(args.creators)
-    briefs = read_briefs(args.briefs)
+    creators = read_creators(args.creators, strict=args.strict)
+    briefs = read_briefs(args.briefs, strict=args.strict)
     labels = read_labels(
         args.labels,
         brief_ids={b.brief_id for b in briefs},

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.cli.common import add_settings_options, settings
+from matcher.cli.common import add_settings_options, add_strict_option, settings
 
 NAME = "index"
 HELP = "embed a creator catalogue and build a searchable index"
@@ -14,6 +14,7 @@ EXAMPLE = "matcher index --creators datasets/sample/creators.jsonl --out out/sam
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_strict_option(p)
     p.add_argument("--creators", required=True, metavar="FILE", help="creators file (FORMATS.md)")
     p.add_argument(
         "--out", required=True, metavar="DIR", help="index directory to write (replaced atomically)"
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     s = settings(args)
     t0 = time.perf_counter()
     check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
-    creators = read_creators(args.creators)  # raises before anything is written
+    creators = read_creators(args.creators, strict=args.strict)  # raises before anything is written
     text_model = index_text_model(args.model)
     enc = build_encoder(
         s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir

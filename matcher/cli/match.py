@@ -12,6 +12,7 @@ from matcher.cli.common import (
     add_as_of,
     add_ranker_options,
     add_settings_options,
+    add_strict_option,
     open_matcher,
     settings,
 )
@@ -29,6 +30,7 @@ EXAMPLE = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_strict_option(p)
     p.add_argument("--index", required=True, metavar="DIR", help="index built by 'matcher index'")
     p.add_argument(
         "--brief", required=True, metavar="FILE", help="one brief (.json/.yaml) or many (.jsonl)"
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.k is not None and args.k < 1:
         raise MatcherError(f"--k must be >= 1, got {args.k}")
-    briefs = read_briefs(args.brief)
+    briefs = read_briefs(args.brief, strict=args.strict)
     m = open_matcher(args, settings(args))
     out = sys.stdout
     w = SafeCSVWriter(out)

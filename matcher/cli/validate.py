@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from matcher.cli.common import add_strict_option
+
 NAME = "validate"
 HELP = "list every problem in a creators, briefs or labels file"
 EXAMPLE = "matcher validate datasets/sample/creators.jsonl"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_strict_option(p)
     p.add_argument(
         "file",
         help="a creators (.jsonl/.csv/.parquet), briefs (.jsonl/.json/.yaml) or labels (.csv) file",
@@ -25,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from matcher.io import validate_file
 
-    problems = validate_file(args.file, kind=args.kind)
+    problems = validate_file(args.file, kind=args.kind, strict=args.strict)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:

@@ -42,20 +42,23 @@ LABEL_HEADER = ("brief_id", "creator_id", "relevance")
 # -- public readers -----------------------------------------------------------------------------
 
 
-def read_creators(path: PathArg) -> list[Creator]:
-    """Creators from a ``.jsonl`` / ``.json``, ``.csv`` or ``.parquet`` file, in file order."""
-    creators, problems = _check_creators(Path(path), str(path))
+def read_creators(path: PathArg, *, strict: bool = False) -> list[Creator]:
+    """Creators from a ``.jsonl`` / ``.json``, ``.csv`` or ``.parquet`` file, in file order.
+
+    Values that are valid but likely wrong (see :class:`~matcher.io.values.PlausibilityWarning`)
+    are warned about, or with ``strict`` reported as problems."""
+    creators, problems = _check_creators(Path(path), str(path), strict)
     if problems:
         raise ValidationError(problems)
     return creators
 
 
-def read_briefs(path: PathArg) -> list[Brief]:
+def read_briefs(path: PathArg, *, strict: bool = False) -> list[Brief]:
     """Briefs from ``.jsonl`` (many), ``.json`` or ``.yaml`` (one object, or a list of them).
 
     A file holding a single brief object may leave out ``brief_id``: it then gets the file stem.
     """
-    briefs, problems = _check_briefs(Path(path), str(path))
+    briefs, problems = _check_briefs(Path(path), str(path), strict)
     if problems:
         raise ValidationError(problems)
     return briefs
@@ -87,16 +90,18 @@ def brief_from_dict(d: Any, source: str = "<brief>", line: int | None = None) ->
     return brief
 
 
-def validate_file(path: PathArg, kind: str | None = None) -> list[Problem]:
-    """Every problem of a creators, briefs or labels file (kind detected unless given)."""
+def validate_file(path: PathArg, kind: str | None = None, *, strict: bool = False) -> list[Problem]:
+    """Every problem of a creators, briefs or labels file (kind detected unless given): the
+    same checks, by the same code, as the readers that ``index``, ``match``, ``eval`` and
+    ``train`` use, so nothing ``validate`` accepts is refused by them later."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)} or None, got {kind!r}")
     p, source = Path(path), str(path)
     found = kind or detect_kind(p)
     if found == "creators":
-        return _check_creators(p, source)[1]
+        return _check_creators(p, source, strict)[1]
     if found == "briefs":
-        return _check_briefs(p, source)[1]
+        return _check_briefs(p, source, strict)[1]
     if found == "labels":
         return _check_labels(p, source, None, None)[1]
     if not p.is_file():
@@ -152,11 +157,13 @@ def detect_kind(path: PathArg) -> str | None:
 # -- checking whole files -----------------------------------------------------------------------
 
 
-def _check_creators(path: Path, source: str) -> tuple[list[Creator], list[Problem]]:
+def _check_creators(
+    path: Path, source: str, strict: bool = False
+) -> tuple[list[Creator], list[Problem]]:
     suffix = path.suffix.lower()
     if suffix not in CREATOR_SUFFIXES:
         return [], [_bad_suffix(source, suffix, "creators", CREATOR_SUFFIXES)]
-    checker = RecordChecker(source, cells_are_text=suffix in (".csv", ".parquet"))
+    checker = RecordChecker(source, cells_are_text=suffix in (".csv", ".parquet"), strict=strict)
     checker.unit = "row" if suffix == ".parquet" else "line"
     if suffix == ".parquet":
         items, blank = parquet_items(path, checker), False
@@ -191,14 +198,17 @@ def _check_creators(path: Path, source: str) -> tuple[list[Creator], list[Proble
     if not items and not checker.problems:
         what = "is empty" if blank else "has no records"
         checker.problem(None, f"file {what}: expected at least one creator", line=None)
+    checker.warn_doubts()
     return creators, _in_file_order(checker.problems)
 
 
-def _check_briefs(path: Path, source: str) -> tuple[list[Brief], list[Problem]]:
+def _check_briefs(
+    path: Path, source: str, strict: bool = False
+) -> tuple[list[Brief], list[Problem]]:
     suffix = path.suffix.lower()
     if suffix not in BRIEF_SUFFIXES:
         return [], [_bad_suffix(source, suffix, "briefs", BRIEF_SUFFIXES)]
-    checker = RecordChecker(source)
+    checker = RecordChecker(source, strict=strict)
     text = read_text(path, checker)
     if text is None:
         return [], checker.problems
@@ -227,6 +237,7 @@ def _check_briefs(path: Path, source: str) -> tuple[list[Brief], list[Problem]]:
     if not items and not checker.problems:
         what = "is empty" if not text.strip() else "has no records"
         checker.problem(None, f"file {what}: expected at least one brief", line=None)
+    checker.warn_doubts()
     return briefs, _in_file_order(checker.problems)
 
 

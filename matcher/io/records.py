@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from matcher.io.values import MAX_INTEGER, ValueChecker, is_mapping, show
+from matcher.io.values import MAX_INTEGER, ValueChecker, is_mapping, show, unencodable
 from matcher.schema import (
     AGE_BUCKETS,
     GENDERS,
@@ -40,11 +40,15 @@ def _fast_post(value: dict[str, Any]) -> Post | None:
     text, when, sponsored, brands = get("text"), get("posted_at"), get("sponsored"), get("brands")
     if type(text) is not str or not (sponsored is None or sponsored is True or sponsored is False):
         return None
+    if not text.isascii() and unencodable(text) is not None:
+        return None
     likes, comments, views = get("likes"), get("comments"), get("views")
     for count in (likes, comments, views):
         if count is not None and (type(count) is not int or not 0 <= count <= MAX_INTEGER):
             return None
     if brands is not None and (type(brands) is not list or any(type(b) is not str for b in brands)):
+        return None
+    if brands and any(not b.isascii() and unencodable(b) is not None for b in brands):
         return None
     posted_at: date | None = None
     if when is not None:
@@ -99,6 +103,8 @@ class RecordChecker(ValueChecker):
             self.problem(f"{field}.text", f"{field}.text is required: every post needs its text")
         elif not isinstance(text, str):
             self.problem(f"{field}.text", f"{field}.text must be a string, got {show(text)}")
+        else:
+            self.encodable(text, f"{field}.text")
         sponsored = value.get("sponsored")
         if sponsored is not None and not isinstance(sponsored, bool):
             self.problem(
@@ -155,6 +161,13 @@ class RecordChecker(ValueChecker):
             ),
             currency=self.currency(record.get("currency")),
         )
+        rate = creator.engagement_rate
+        if rate is not None and rate > 1:
+            self.doubt(
+                "engagement_rate",
+                f"engagement_rate {rate:g} is above 1 ({rate * 100:.4g}%), but it is a fraction "
+                f"(0.054 = 5.4%): if {rate:g} means {rate:g}%, write {rate / 100:g}",
+            )
         return creator if len(self.problems) == before else None
 
     def brief(self, record: Mapping[str, Any], default_id: str | None) -> Brief | None:

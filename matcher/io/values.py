@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -28,8 +29,48 @@ class UnknownFieldWarning(UserWarning):
     """A record has a key FORMATS.md does not define. It is ignored; warned once per file."""
 
 
+class PlausibilityWarning(UserWarning):
+    """A value FORMATS.md allows but that is likely a mistake (an engagement rate of 5.4 given
+    as a percentage). Kept as written, never reinterpreted; an error under ``--strict``."""
+
+
+_HUMAN_NUMBER = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<unit>[kKmMbB]?)")
+_UNIT = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9}
+
+
+def spelled_number(value: str) -> int | None:
+    """The whole number a person meant by ``12,000``, ``12.5k``, ``1.2M`` or ``"12000"``; None
+    when the text is not one of those spellings (or does not make a whole number)."""
+    m = _HUMAN_NUMBER.fullmatch(value.strip())
+    if m is None:
+        return None
+    text = m["num"].replace(",", "")
+    scale = _UNIT[m["unit"].lower()]
+    if "." in text and scale == 1:
+        return None  # "12.000": a decimal or a European thousands separator; no guess
+    if "." in text:
+        whole, frac = text.split(".")
+        number = int(whole) * scale + int(frac) * scale // 10 ** len(frac)
+        if int(frac) * scale % 10 ** len(frac):
+            return None
+        return number
+    return int(text) * scale
+
+
 def is_mapping(value: object) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
+
+
+def unencodable(text: str) -> int | None:
+    """Where ``text`` holds a lone UTF-16 surrogate (JSON allows ``"\\ud800"``; no UTF-8 file or
+    database can store it); None when it is fine."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return e.start
+    return None
 
 
 def show(value: object) -> str:
@@ -48,10 +89,14 @@ class ValueChecker:
     ``cells_are_text`` is true; values nested inside JSON are never coerced.
     """
 
-    def __init__(self, source: str, *, cells_are_text: bool = False) -> None:
+    def __init__(self, source: str, *, cells_are_text: bool = False, strict: bool = False) -> None:
         self.source = source
         self.cells_are_text = cells_are_text
+        #: plausibility doubts are problems (``--strict``) instead of warnings
+        self.strict = strict
         self.problems: list[Problem] = []
+        #: field -> (first line, message, count) of the plausibility doubts not yet warned
+        self._doubts: dict[str, tuple[int | None, str, int]] = {}
         self.line: int | None = None
         #: what ``line`` counts, for messages: ``line`` (text files) or ``row`` (parquet)
         self.unit = "line"
@@ -83,6 +128,29 @@ class ValueChecker:
                 stacklevel=2,
             )
 
+    def doubt(self, field: str, message: str) -> None:
+        """A valid value that is likely wrong: a problem under ``strict``, else one warning per
+        field per source (its first line and how many more), from :meth:`warn_doubts`."""
+        if self.strict:
+            self.problem(field, f"{message} (an error under --strict)")
+            return
+        first = self._doubts.get(field)
+        self._doubts[field] = (
+            (self.line, message, 1) if first is None else (first[0], first[1], first[2] + 1)
+        )
+
+    def warn_doubts(self) -> None:
+        """Warn about the doubts seen so far (call once the whole source is read)."""
+        for line, message, count in self._doubts.values():
+            where = f"{self.unit} {line}: " if line is not None else ""
+            more = f" ({count - 1} more like it)" if count > 1 else ""
+            warnings.warn(
+                f"{self.source}: {where}{message}{more}; --strict makes this an error",
+                PlausibilityWarning,
+                stacklevel=2,
+            )
+        self._doubts.clear()
+
     # -- scalars (each returns None when missing or bad; bad values are recorded) -----------
 
     def text(self, value: Any, field: str, *, required: bool = False) -> str | None:
@@ -96,7 +164,19 @@ class ValueChecker:
         if required and not value.strip():
             self.problem(field, f"{field} must be a non-empty string, got {show(value)}")
             return None
-        return value
+        return value if self.encodable(value, field) else None
+
+    def encodable(self, value: str, field: str) -> bool:
+        """False (a problem recorded) when ``value`` holds a lone surrogate."""
+        at = unencodable(value)
+        if at is None:
+            return True
+        self.problem(
+            field,
+            f"{field} holds an invalid character (a lone surrogate {ascii(value[at])} at "
+            f"position {at}, from an escape such as \\ud800): remove or replace it",
+        )
+        return False
 
     def integer(
         self,
@@ -128,7 +208,9 @@ class ValueChecker:
                     as_float = math.nan
                 number = int(as_float) if as_float.is_integer() else None
         if number is None or number < minimum:
-            self.problem(field, f"{field} must be an integer >= {minimum}, got {show(value)}")
+            meant = spelled_number(value) if isinstance(value, str) else None
+            fix = f": write {meant} (a plain number)" if meant is not None else ""
+            self.problem(field, f"{field} must be an integer >= {minimum}, got {show(value)}{fix}")
             return None
         if number > maximum:
             self.problem(field, f"{field} must be at most {maximum:,}, got {show(value)}")
@@ -192,6 +274,8 @@ class ValueChecker:
         for i, item in enumerate(value):
             if not isinstance(item, str):
                 self.problem(f"{field}[{i}]", f"{field}[{i}] must be a string, got {show(item)}")
+            elif not self.encodable(item, f"{field}[{i}]"):
+                pass
             elif allowed is not None and item.strip().lower() not in allowed:
                 self.problem(
                     f"{field}[{i}]",
@@ -237,6 +321,9 @@ class ValueChecker:
         for key, share in value.items():
             if share is None:
                 continue
+            if isinstance(key, str) and not self.encodable(key, f"{field} key"):
+                ok = False
+                continue
             if not isinstance(key, str) or (keys is not None and key not in keys):
                 self.problem(
                     f"{field}.{key}",
@@ -252,12 +339,29 @@ class ValueChecker:
         if not ok or not out:
             return None
         total = sum(out.values())
+        # shares given as percentages (25 for 25%): say so, with the fix
+        percent = (
+            1 + SHARE_TOLERANCE < total <= 100 * (1 + SHARE_TOLERANCE) and max(out.values()) > 1
+        )
+        hint = (
+            f"; these look like percentages: write fractions (e.g. {_example(out)})"
+            if percent
+            else ""
+        )
         if keys is None and total > 1 + SHARE_TOLERANCE:
             self.problem(
-                field, f"{field} shares must sum to at most 1 (within 0.02), got {total:.4g}"
+                field,
+                f"{field} shares must sum to at most 1 (within 0.02), got {total:.4g}{hint}",
             )
             return None
         if keys is not None and abs(total - 1) > SHARE_TOLERANCE:
-            self.problem(field, f"{field} shares must sum to 1 (within 0.02), got {total:.4g}")
+            self.problem(
+                field, f"{field} shares must sum to 1 (within 0.02), got {total:.4g}{hint}"
+            )
             return None
         return out
+
+
+def _example(shares: dict[str, float]) -> str:
+    key, share = max(shares.items(), key=lambda kv: kv[1])
+    return f"{key}: {share:g} -> {share / 100:g}"
