@@ -40,11 +40,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log detail (default info: one line per request)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes, each with its own copy of the index and model (default 1; "
+        "on N cores, N answers N briefs at once; memory grows by one index per worker)",
+    )
     add_settings_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
     import os
+
+    from matcher.serve.app import WORKER_ENV
 
     # One query at a time is faster on one OpenMP/BLAS thread, and leaves the other cores to
     # the server. omp_set_num_threads below only reaches the calling thread, while requests run
@@ -63,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         raise MatcherError(f"--max-body-kib must be >= 1, got {args.max_body_kib}")
     if not 0 < args.port < 65536:
         raise MatcherError(f"--port must be in 1..65535, got {args.port}")
+    if not 1 <= args.workers <= 64:
+        raise MatcherError(f"--workers must be in 1..64, got {args.workers}")
     faiss.omp_set_num_threads(1)
     torch.set_num_threads(1)
     s = settings(args)
@@ -83,7 +97,28 @@ def run(args: argparse.Namespace) -> int:
                 "an HTTPS proxy before exposing it",
                 file=sys.stderr,
             )
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        if args.workers == 1:
+            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            return 0
+        # several processes: each opens the index, model and database itself (checked above)
+        os.environ[WORKER_ENV] = json.dumps(
+            {
+                "index": str(args.index),
+                "model": args.model or "auto",
+                "db": str(store.path),
+                "settings": dataclasses.asdict(s),
+                "max_body_bytes": args.max_body_kib * 1024,
+            }
+        )
+        del app, matcher
+        uvicorn.run(
+            "matcher.serve.app:app_from_env",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
     finally:
         store.close()
     return 0

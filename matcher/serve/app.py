@@ -28,6 +28,8 @@ from matcher.serve.routes import WEB_DIR, MatcherLike, Services, router
 from matcher.serve.store import Store
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
+#: how ``matcher serve --workers N`` tells each worker process what to open (JSON)
+WORKER_ENV = "MATCHER_SERVE_WORKER"
 
 
 def create_app(
@@ -54,6 +56,26 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of ``matcher serve --workers N``: opens the index, model
+    and database named in ``$MATCHER_SERVE_WORKER`` (set by the command, which checked them)."""
+    import json
+    import os
+
+    import faiss
+    import torch
+
+    from matcher.config import Settings
+    from matcher.engine import Matcher
+
+    spec = json.loads(os.environ[WORKER_ENV])
+    faiss.omp_set_num_threads(1)
+    torch.set_num_threads(1)
+    matcher = Matcher.open(spec["index"], Settings(**spec["settings"]), ranker=spec["model"])
+    matcher.encoder.encode(["warm-up"])
+    return create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"])
 
 
 def _openapi(app: FastAPI) -> dict[str, object]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.schema import AGE_BUCKETS, Audience, Brief, Creator
-from matcher.signals.base import Candidates, QueryContext, SignalResult, unscored
+from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
 PARTS = ("age_fit", "gender_fit", "country_fit", "language_match", "country_match")
 
@@ -65,25 +65,35 @@ def _market_parts(brief: Brief, creators: list[Creator]) -> dict[str, np.ndarray
     return {"language_match": lang, "country_match": based}
 
 
-def _fits(target: dict[str, dict[str, float]], a: Audience) -> tuple[dict[str, float], list[str]]:
-    """The intersections of one creator's audience with the target, and their phrases."""
+def _fits(target: dict[str, dict[str, float]], a: Audience) -> dict[str, float]:
+    """The intersections of one creator's audience with the target (in the order gender, age,
+    countries, as the phrases read)."""
     fits: dict[str, float] = {}
-    phrases: list[str] = []
     if "gender" in target and a.gender:
         fits["gender_fit"] = _intersection(target["gender"], a.gender)
+    if "age" in target and a.age:
+        fits["age_fit"] = _intersection(target["age"], a.age)
+    if "countries" in target and a.countries:
+        have = {k.upper(): v for k, v in a.countries.items()}
+        fits["country_fit"] = _intersection(target["countries"], have)
+    return fits
+
+
+def _phrases(target: dict[str, dict[str, float]], a: Audience) -> list[str]:
+    """What one creator's audience looks like against the target, for the reasons."""
+    phrases: list[str] = []
+    if "gender" in target and a.gender:
         top = max(target["gender"], key=lambda g: target["gender"][g])
         phrases.append(f"{a.gender.get(top, 0.0):.0%} {top}")
     if "age" in target and a.age:
-        fits["age_fit"] = _intersection(target["age"], a.age)
         buckets = [b for b, v in target["age"].items() if v > 0]
         share = sum(a.age.get(b, 0.0) for b in buckets)
         phrases.append(f"{share:.0%} aged {_age_span(buckets)}")
     if "countries" in target and a.countries:
         have = {k.upper(): v for k, v in a.countries.items()}
-        fits["country_fit"] = _intersection(target["countries"], have)
         share = sum(have.get(k, 0.0) for k in target["countries"])
         phrases.append(f"{share:.0%} in {'/'.join(target['countries'])}")
-    return fits, phrases
+    return phrases
 
 
 def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
@@ -96,17 +106,20 @@ def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> Signa
     score = np.full(n, 0.5)
     known = np.zeros(n, bool)
     parts = {p: np.full(n, np.nan) for p in ("age_fit", "gender_fit", "country_fit")}
-    notes: list[str] = []
     for i, c in enumerate(cands.creators):
-        fits, phrases = _fits(target, c.audience) if c.audience is not None else ({}, [])
+        fits = _fits(target, c.audience) if c.audience is not None else {}
         if not fits:
-            notes.append("no audience data: audience not scored")
             continue
         for name, value in fits.items():
             parts[name][i] = value
         known[i] = True
-        # the mean in the order gender, age, countries (as the phrases read)
-        score[i] = float(np.mean(list(fits.values())))
+        score[i] = sum(fits.values()) / len(fits)  # the mean, in the order the phrases read
+    creators = cands.creators
+
+    def note_of(i: int) -> str:  # made only for the rows a shortlist shows
+        a = creators[i].audience
+        if not known[i] or a is None:
+            return "no audience data: audience not scored"
         verdict = (
             "matches target"
             if score[i] >= 0.7
@@ -114,5 +127,7 @@ def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> Signa
             if score[i] >= 0.45
             else "misses target"
         )
-        notes.append(f"audience {', '.join(phrases)}: {verdict}")
+        return f"audience {', '.join(_phrases(target, a))}: {verdict}"
+
+    notes = LazyNotes(n, note_of)
     return SignalResult("audience", np.clip(score, 0.0, 1.0), known, notes, {**parts, **market})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.schema import TIER_ENGAGEMENT_NORM, Brief, Creator, tier_of
-from matcher.signals.base import Candidates, Flag, QueryContext, SignalResult
+from matcher.signals.base import Candidates, Flag, LazyNotes, QueryContext, SignalResult
 
 #: engagement below this fraction of the tier norm is flagged as suspected bought followers
 SUSPECT_RATIO = 0.35
@@ -56,23 +56,25 @@ def authenticity_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> S
     score = np.clip(r / 0.6, 0.0, 1.0)
     score = np.where(r > INFLATED_RATIO, 0.8, score)
     score = np.where(known, score, 0.5)
-    notes = []
-    for i, c in enumerate(cands.creators):
+    creators = cands.creators
+
+    def note_of(i: int) -> str:  # made only for the rows a shortlist shows
         if not known[i]:
-            notes.append("no engagement or follower data: authenticity not scored")
-            continue
+            return "no engagement or follower data: authenticity not scored"
+        c = creators[i]
         tier = tier_of(c.followers) or "nano"
         er = engagement_of(c) or 0.0
         norm = TIER_ENGAGEMENT_NORM[tier]
         head = f"engagement {er:.1%} vs {norm:.1%} typical for {tier}"
         if r[i] < SUSPECT_RATIO:
-            notes.append(f"{head}: far below the norm, suspected bought followers")
-        elif r[i] < 0.6:
-            notes.append(f"{head}: below the norm")
-        elif r[i] > INFLATED_RATIO:
-            notes.append(f"{head}: unusually high, check for engagement pods")
-        else:
-            notes.append(f"{head}: healthy")
+            return f"{head}: far below the norm, suspected bought followers"
+        if r[i] < 0.6:
+            return f"{head}: below the norm"
+        if r[i] > INFLATED_RATIO:
+            return f"{head}: unusually high, check for engagement pods"
+        return f"{head}: healthy"
+
+    notes = LazyNotes(len(creators), note_of)
     parts = {"engagement_ratio": ratio}
     flags = {Flag.SUSPECTED_FAKE: known & (r < SUSPECT_RATIO)}
     return SignalResult("authenticity", score, known, notes, parts, flags)

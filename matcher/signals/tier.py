@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.schema import TIER_PRICE_USD, TIERS, Brief, Creator, tier_of
-from matcher.signals.base import Candidates, QueryContext, SignalResult, unscored
+from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
 GOAL_FIT = {
     "conversion": {"emerging": 0.5, "nano": 0.9, "micro": 1.0, "macro": 0.6, "mega": 0.3},
@@ -79,30 +79,50 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     score = np.full(n, 0.5)
     known = np.zeros(n, bool)
     parts = {p: np.full(n, np.nan) for p in ("list_fit", "goal_fit", "budget_fit")}
-    notes: list[str] = []
-    for i, c in enumerate(cands.creators):
-        tier = tier_of(c.followers)
+    list_fit, goal_fit, budget = parts["list_fit"], parts["goal_fit"], parts["budget_fit"]
+    creators = cands.creators
+    tiers = [tier_of(c.followers) for c in creators]
+    prices: list[tuple[float, bool] | None] = [None] * n
+    list_fits = {t: tier_list_fit(t, wanted) for t in _ORDER} if wanted else {}
+    for i, tier in enumerate(tiers):
         if tier is None:
-            notes.append("follower count unknown: tier not scored")
             continue
-        phrases = [f"{tier} ({c.followers:,} followers)"]
+        given = 0.0
+        count = 0
         if wanted:
-            f = parts["list_fit"][i] = tier_list_fit(tier, wanted)
+            list_fit[i] = f = list_fits[tier]
+            given += f
+            count += 1
+        if goal:
+            goal_fit[i] = f = GOAL_FIT[goal][tier]
+            given += f
+            count += 1
+        if brief.budget:
+            p = prices[i] = price_of(creators[i], brief.currency)
+            if p is not None:
+                budget[i] = f = budget_fit(p[0], brief.budget)
+                given += f
+                count += 1
+        known[i] = True
+        score[i] = given / count if count else 0.5
+
+    def note_of(i: int) -> str:  # made only for the rows a shortlist shows
+        tier = tiers[i]
+        if tier is None:
+            return "follower count unknown: tier not scored"
+        phrases = [f"{tier} ({creators[i].followers:,} followers)"]
+        if wanted:
+            f = list_fit[i]
             phrases.append("a wanted tier" if f == 1.0 else f"brief wants {'/'.join(wanted)}")
         if goal:
-            f = parts["goal_fit"][i] = GOAL_FIT[goal][tier]
-            phrases.append(f"{'suits' if f >= 0.75 else 'weaker for'} {goal}")
-        if brief.budget:
-            p = price_of(c, brief.currency)
-            if p is not None:
-                price, est = p
-                parts["budget_fit"][i] = budget_fit(price, brief.budget)
-                what = f"~${price:,.0f}/post ({tier} estimate)" if est else f"${price:,.0f}/post"
-                verdict = "within" if price <= brief.budget else "over"
-                phrases.append(f"{what} {verdict} the {brief.budget:,.0f} budget")
-        known[i] = True
-        row = [parts[p][i] for p in ("list_fit", "goal_fit", "budget_fit")]
-        given = [float(v) for v in row if not np.isnan(v)]
-        score[i] = float(np.mean(given)) if given else 0.5
-        notes.append(", ".join(phrases))
+            phrases.append(f"{'suits' if goal_fit[i] >= 0.75 else 'weaker for'} {goal}")
+        p = prices[i]
+        if brief.budget and p is not None:
+            price, est = p
+            what = f"~${price:,.0f}/post ({tier} estimate)" if est else f"${price:,.0f}/post"
+            verdict = "within" if price <= brief.budget else "over"
+            phrases.append(f"{what} {verdict} the {brief.budget:,.0f} budget")
+        return ", ".join(phrases)
+
+    notes = LazyNotes(n, note_of)
     return SignalResult("tier", np.clip(score, 0.0, 1.0), known, notes, {**parts, **ratio})
