@@ -225,6 +225,14 @@ def display_brand(name: str) -> str:
 _MENTION_RE = re.compile(r"(?<![\w@#])([@#])(\w(?:[\w.]*\w)?)")
 
 
+@lru_cache(maxsize=65536)
+def _mention_keys(text: str) -> tuple[tuple[str, bool], ...]:
+    """The :func:`brand_key` of each ``@handle`` / ``#tag`` in ``text`` and whether it is a handle
+    (a handle may contain a brand: "@hokarunning"), remembered: the same sponsored posts are
+    checked for brief after brief."""
+    return tuple((brand_key(m.group(2)), m.group(1) == "@") for m in _MENTION_RE.finditer(text))
+
+
 def mentions(text: str) -> list[str]:
     """The ``@handles`` and ``#tags`` in ``text``, in order, with their sigil ("@hoka", "#ad")."""
     return [m.group(1) + m.group(2) for m in _MENTION_RE.finditer(text)]
@@ -371,8 +379,8 @@ class BrandMatcher:
 
     def _text_indices(self, text: str) -> set[int]:
         found: set[int] = set()
-        for sigil, tag in ((m.group(1), m.group(2)) for m in _MENTION_RE.finditer(text)):
-            found.update(self._match_key(brand_key(tag), contain=sigil == "@"))
+        for key, contain in _mention_keys(text):
+            found.update(self._match_key(key, contain=contain))
         folded = _folded(text)
         for pattern in (self._text_ci, self._text_cs):
             if pattern is None:
