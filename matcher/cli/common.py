@@ -97,6 +97,16 @@ def say_ranker_note(note: str | None) -> None:
 # -- commands over labelled data (eval, train) ---------------------------------------------------
 
 
+def quiet_progress() -> None:
+    """Silence every progress bar of this process: ours and the libraries' ("Loading weights"
+    of transformers, the hub's downloads bars), all tqdm, which reads ``TQDM_DISABLE``."""
+    import os
+
+    os.environ["TQDM_DISABLE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 STRICT_HELP = (
     "treat likely mistakes (an engagement_rate above 1, ...) as errors instead of warnings"
 )

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from matcher.cli.common import add_settings_options, add_strict_option, settings
+from matcher.cli.common import add_settings_options, add_strict_option, quiet_progress, settings
 
 NAME = "index"
 HELP = "embed a creator catalogue and build a searchable index"
@@ -31,12 +31,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="adapt the index for this learned ranker's text model (default: the installed "
         "default model's, when it has one; 'none': do not adapt)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (model loading included)")
     add_settings_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     import time
+
+    if args.quiet:
+        quiet_progress()
 
     from matcher.encoder import build_encoder
     from matcher.index import FILES, build_and_save

@@ -14,6 +14,7 @@ from matcher.cli.common import (
     add_settings_options,
     add_strict_option,
     open_matcher,
+    quiet_progress,
     settings,
 )
 from matcher.errors import MatcherError
@@ -37,6 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--k", type=int, help="creators per shortlist (default: the brief's k, else 20)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (model loading included)")
     add_ranker_options(p)
     p.add_argument(
         "--show-conflicts",
@@ -51,6 +53,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.quiet:
+        quiet_progress()
     from matcher.io import SafeCSVWriter, read_briefs
     from matcher.signals import SIGNALS
 

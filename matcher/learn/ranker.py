@@ -43,13 +43,12 @@ from matcher.signals.base import Candidates
 
 LEARNERS = ("lightgbm", "hgb_regressor", "hgb_classifier")
 
-try:  # scikit-learn conventions (get_params / set_params / clone) without a hard dependency
-    from sklearn.base import BaseEstimator as _Base
-except ImportError:  # pragma: no cover - scikit-learn is a dependency
-    _Base = object  # type: ignore[assignment,misc]
+#: the constructor's parameters (scikit-learn's get_params / set_params / clone conventions,
+#: kept by hand: importing scikit-learn costs over a second of every `matcher match`)
+_PARAMS = ("learner", "features", "params", "seed", "n_jobs")
 
 
-class LearnedRanker(_Base):  # type: ignore[misc]
+class LearnedRanker:
     """Gradient-boosted ranking over the features of :mod:`matcher.learn.features`.
 
     Parameters
@@ -80,6 +79,23 @@ class LearnedRanker(_Base):  # type: ignore[misc]
         self.params = params
         self.seed = seed
         self.n_jobs = n_jobs
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters (scikit-learn convention; ``clone`` works)."""
+        return {k: getattr(self, k) for k in _PARAMS}
+
+    def set_params(self, **params: Any) -> LearnedRanker:
+        """Change constructor parameters; an unknown name is a ValueError."""
+        unknown = sorted(set(params) - set(_PARAMS))
+        if unknown:
+            raise ValueError(f"invalid parameter(s) {unknown} for LearnedRanker; valid: {_PARAMS}")
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in _PARAMS)
+        return f"LearnedRanker({args})"
 
     # -- settings ------------------------------------------------------------------------------
 
