@@ -28,10 +28,11 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher import ann
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
@@ -43,9 +44,6 @@ from matcher.schema import Creator
 if TYPE_CHECKING:
     from matcher.learn.text import TextModel
 
-#: the least efSearch of an HNSW search; it grows to twice the rows asked for (recall of 3,000
-#: candidates, not the 16 results FAISS would stop at)
-HNSW_EF_MIN = 64
 #: what an index directory holds (anything else in a folder means it is not matcher's index)
 FILES = frozenset({
     "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
@@ -126,7 +124,7 @@ class CreatorIndex:
         voice_known: np.ndarray,
         catalogue: CatalogueDB,
         manifest: Manifest,
-        faiss_index: object | None = None,
+        faiss_index: Any = None,
         lexical: LexicalIndex | None = None,
         style: np.ndarray | None = None,
     ) -> None:
@@ -142,7 +140,7 @@ class CreatorIndex:
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
         self._faiss = (
-            faiss_index if faiss_index is not None else _faiss_index(content, manifest.index_type)
+            faiss_index if faiss_index is not None else ann.build(content, manifest.index_type)[0]
         )
 
     def __len__(self) -> int:
@@ -179,9 +177,10 @@ class CreatorIndex:
         workdir: str | Path,
         model_name: str = "default",
         posts_per_creator: int = 6,
-        index_type: str = "flat",
+        index_type: str = "auto",
         progress: bool = False,
         text_model: TextModel | None = None,
+        candidates: int = 3000,
     ) -> CreatorIndex:
         """Embed creators and build an in-memory index whose catalogue lives in ``workdir``;
         with ``text_model``, adapted for it (its style vectors of the creators)."""
@@ -197,6 +196,7 @@ class CreatorIndex:
         wd.mkdir(parents=True, exist_ok=True)
         db = CatalogueDB(wd / "catalogue.sqlite")
         db.insert(0, creators)
+        faiss_index, ann_info = ann.build(content, index_type, candidates)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=model_name,
@@ -204,7 +204,7 @@ class CreatorIndex:
             dim=int(content.shape[1]),
             count=len(creators),
             posts_per_creator=posts_per_creator,
-            index_type=index_type,
+            index_type=ann.resolve_type(index_type, len(creators)),
             created_at=time.time(),
             lexical={
                 "k1": lexical.k1,
@@ -214,9 +214,10 @@ class CreatorIndex:
                 "handle": lexical.handle,
             },
             text_model=text_model.fingerprint if text_model is not None else None,
+            ann=ann_info,
         )
         style = text_model.style.transform(creators) if text_model is not None else None
-        return cls(content, voice, known, db, manifest, lexical=lexical, style=style)
+        return cls(content, voice, known, db, manifest, faiss_index, lexical, style)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -296,33 +297,20 @@ class CreatorIndex:
         n = min(n, len(self) if allowed_rows is None else len(allowed_rows))
         if n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        kw: dict[str, object] = {}
+        sel = None
         if allowed_rows is not None:
-            kw["sel"] = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
-        if isinstance(self._faiss, faiss.IndexHNSW):  # its default efSearch (16) caps the results
-            kw["efSearch"] = max(HNSW_EF_MIN, 2 * n)
-            params = faiss.SearchParametersHNSW(**kw)  # type: ignore[attr-defined]
-        else:
-            params = faiss.SearchParameters(**kw) if kw else None
-        sims, rows = self._faiss.search(q, n, params=params)  # type: ignore[attr-defined]
+            sel = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
+        params = ann.search_params(self._faiss, n, self.manifest.ann, sel)
+        sims, rows = self._faiss.search(q, n, params=params)
         keep = rows[0] >= 0
-        return rows[0][keep].astype(np.int64), sims[0][keep]
-
-
-def _faiss_index(content: np.ndarray, index_type: str) -> object:
-    import faiss
-
-    d = content.shape[1]
-    index: faiss.Index
-    if index_type == "flat":
-        index = faiss.IndexFlatIP(d)
-    elif index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
-    else:
-        raise MatcherError(f"index_type must be 'flat' or 'hnsw', got {index_type!r}")
-    if content.shape[0]:
-        index.add(np.ascontiguousarray(content, dtype=np.float32))
-    return index
+        found, sims = rows[0][keep].astype(np.int64), sims[0][keep]
+        if isinstance(self._faiss, faiss.IndexIVF) and len(found):
+            # quantised distances only pick the rows; their order is exact search's
+            sims = np.asarray(self.content[np.sort(found)] @ q[0], dtype=np.float32)
+            found = np.sort(found)
+            order = np.lexsort((found, -sims))
+            found, sims = found[order], sims[order]
+        return found, sims
 
 
 def sqlite_backup(src: Path, dst: Path) -> Path:
@@ -344,9 +332,10 @@ def build_and_save(
     *,
     model_name: str = "default",
     posts_per_creator: int = 6,
-    index_type: str = "flat",
+    index_type: str = "auto",
     progress: bool = False,
     text_model: TextModel | None = None,
+    candidates: int = 3000,
 ) -> Path:
     """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
     ``out`` (atomically)."""
@@ -362,6 +351,7 @@ def build_and_save(
             index_type=index_type,
             progress=progress,
             text_model=text_model,
+            candidates=candidates,
         )
         try:
             idx.save(out)

@@ -20,8 +20,10 @@ DAMAGED = "this index is damaged; rebuild it with 'matcher index'"
 _MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
     "format_version": int, "model": str, "model_fingerprint": str, "dim": int, "count": int,
     "posts_per_creator": int, "index_type": str, "created_at": (int, float), "lexical": dict,
-    "text_model": (str, type(None)),
+    "text_model": (str, type(None)), "ann": (dict, type(None)),
 }  # fmt: skip
+#: keys an older manifest of the same format may lack
+_OPTIONAL = frozenset({"text_model", "ann"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Manifest:
     lexical: dict[str, float | str | bool]
     #: fingerprint of the learned text model the index is adapted for (its style vectors), or None
     text_model: str | None = None
+    #: how the approximate index was built and checked (nlist, nprobe, measured recall), or None
+    ann: dict[str, object] | None = None
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -62,7 +66,7 @@ class Manifest:
                 f"version {FORMAT_VERSION}; rebuild it with 'matcher index'"
             )
         for name, kind in _MANIFEST_TYPES.items():
-            if name not in d and name != "text_model":
+            if name not in d and name not in _OPTIONAL:
                 raise IndexMismatchError(f"{path}/manifest.json: {DAMAGED} (no {name!r})")
             if name in d and not isinstance(d[name], kind) or isinstance(d.get(name), bool):
                 raise IndexMismatchError(

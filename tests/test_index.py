@@ -144,7 +144,7 @@ def test_texts_embedded():
     assert voice_text(Creator("empty")) == ""
 
 
-@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
 def test_every_index_type_returns_the_candidates_asked_for(tmp_path, fake_encoder, index_type):
     """Recall of a large candidate set against exact search (HNSW's default efSearch of 16 used
     to cap a 3,000-candidate search at a few hundred rows)."""
@@ -215,3 +215,62 @@ def test_index_given_a_file_is_not_an_index(tmp_path):
     f.write_text("{}\n")
     with pytest.raises(MatcherError, match="not an index \\(a file\\)"):
         CreatorIndex.load(f)
+
+
+def _clustered(n: int, d: int = 64, seed: int = 0) -> np.ndarray:
+    """Unit vectors around 200 topics, like creators around niches."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(200, d))
+    x = centers[rng.integers(0, 200, n)] + 0.6 * rng.normal(size=(n, d))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_ivf_nprobe_is_calibrated_to_the_recall_target_and_holds_on_new_queries():
+    from matcher import ann
+
+    x = _clustered(30_000)
+    index, info = ann.build(x, "ivf", candidates=500)
+    assert info is not None and info["type"] == "ivf" and info["recall"] >= ann.TARGET_RECALL
+    assert info["nlist"] == int(4 * np.sqrt(30_000)) and 1 <= info["nprobe"] <= info["nlist"]
+    # fresh queries (not creators of the catalogue): recall of the 500-row candidate set
+    import faiss
+
+    q = _clustered(40, seed=9)
+    exact = faiss.IndexFlatIP(x.shape[1])
+    exact.add(x)
+    _, truth = exact.search(q, 500)
+    _, got = index.search(q, 500, params=ann.search_params(index, 500, info))
+    recall = np.mean([len(set(t) & set(g)) / 500 for t, g in zip(truth, got, strict=True)])
+    assert recall >= 0.97, recall
+    # a smaller nprobe than calibrated would not have reached the target (the check is real)
+    if info["nprobe"] > 1:
+        params = faiss.SearchParametersIVF(nprobe=max(1, info["nprobe"] // 4))
+        _, low = index.search(q, 500, params=params)
+        worse = np.mean([len(set(t) & set(g)) / 500 for t, g in zip(truth, low, strict=True)])
+        assert worse < recall
+
+
+def test_auto_picks_by_size_and_the_manifest_keeps_the_measured_recall(
+    tmp_path, fake_encoder, monkeypatch
+):
+    from matcher import ann
+
+    small = build_and_save(synthetic_creators(300), fake_encoder, tmp_path / "small")
+    m = json.loads((small / "manifest.json").read_text())
+    assert m["index_type"] == "flat" and m["ann"] is None
+    monkeypatch.setattr(ann, "AUTO_IVF_MIN", 1000)
+    creators = synthetic_creators(6000, seed=5)
+    big = build_and_save(creators, fake_encoder, tmp_path / "big")
+    m = json.loads((big / "manifest.json").read_text())
+    assert m["index_type"] == "ivf" and m["ann"]["recall"] >= ann.TARGET_RECALL
+    assert m["ann"]["recall_at"] == 3000
+    idx = CreatorIndex.load(big, fingerprint=fake_encoder.fingerprint)
+    for text in ("trail run coffee", "python game", "bread"):
+        q = fake_encoder.encode([text])[0]
+        rows, sims = idx.search(q, 3000)
+        # similarities are exact and in order, whatever the quantisation
+        np.testing.assert_allclose(sims, idx.content[rows] @ q, rtol=1e-5, atol=1e-6)
+        assert np.all(np.diff(sims) <= 1e-6)
+        # recall of the candidate set, ties at the cut-off counted as found
+        cut = np.sort(idx.content @ q)[::-1][2999]
+        assert np.mean(sims >= cut - 1e-6) * len(sims) / 3000 >= 0.97
