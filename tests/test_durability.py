@@ -19,11 +19,13 @@ from serving import ENV, MATCHER, REPO, free_port, run_matcher
 pytestmark = pytest.mark.integration
 
 
-def start_server(index: Path, db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    index: Path, db: Path, log: Path, *extra: str
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [*MATCHER, "serve", "--index", str(index), "--db", str(db), "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", *extra],
         stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=REPO, env=ENV,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -152,3 +154,65 @@ def test_backup_refuses_what_is_not_a_matcher_database(tmp_path):
     run_matcher("backup", "--db", str(db), "--out", str(tmp_path / "b.db"))
     assert integrity(tmp_path / "b.db") == "ok"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            out.append(int(status.parent.name))
+    return out
+
+
+def test_workers_answer_concurrently_and_share_the_database(sample_index_dir, tmp_path):
+    """`matcher serve --workers 2`: two worker processes, every concurrent brief answered, a
+    shortlist saved through one worker listed through any."""
+    db, log = tmp_path / "app.db", tmp_path / "server.log"
+    key = run_matcher("keys", "create", "--workspace", "acme", "--db", str(db)).stdout.strip()
+    brief = json.loads((Path(REPO) / "datasets/sample/briefs.jsonl").read_text().splitlines()[0])
+    proc, base = start_server(sample_index_dir, db, log, "--workers", "2")
+    auth = {"Authorization": f"Bearer {key}"}
+    results: list[int] = []
+    saved: list[str] = []
+    lock = threading.Lock()
+
+    def client(c: int) -> None:
+        with httpx.Client(base_url=base, headers=auth, timeout=120) as http:
+            for j in range(3):
+                r = http.post(
+                    "/v1/match", json={**brief, "description": f"{brief['description']} {c}-{j}"}
+                )
+                ids = (
+                    [m["creator_id"] for m in r.json()["matches"]][:3]
+                    if r.status_code == 200
+                    else []
+                )
+                s = http.post("/v1/shortlists", json={"name": f"{c}-{j}", "creator_ids": ids})
+                with lock:
+                    results.append(r.status_code)
+                    if s.status_code == 201:
+                        saved.append(s.json()["id"])
+
+    try:
+        assert len(children(proc.pid)) >= 2, children(proc.pid)  # the worker processes
+        threads = [threading.Thread(target=client, args=(c,)) for c in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert results == [200] * 18 and len(saved) == 18
+        with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
+            for _ in range(6):  # whichever worker answers sees every shortlist
+                listed = {
+                    x["id"] for x in http.get("/v1/shortlists?limit=1000").json()["shortlists"]
+                }
+                assert set(saved) <= listed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
