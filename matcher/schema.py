@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 # -- vocabularies -----------------------------------------------------------------------------
 
@@ -191,6 +192,23 @@ class Shortlist:
         if self.notes:
             out["notes"] = list(self.notes)
         return out
+
+    def to_pandas(self) -> Any:
+        """One row per match in rank order: rank, creator_id, handle, score, one column per
+        signal (None: unknown), flags and reasons (joined with "; ")."""
+        import pandas as pd
+
+        rows = [
+            {"rank": m.rank, "creator_id": m.creator_id, "handle": m.handle, "score": m.score,
+             **m.signals, "flags": ", ".join(m.flags), "reasons": "; ".join(m.reasons)}
+            for m in self.matches
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=_frame_columns(self))
+
+
+def _frame_columns(s: Shortlist) -> list[str]:
+    names = list(s.matches[0].signals) if s.matches else []
+    return ["rank", "creator_id", "handle", "score", *names, "flags", "reasons"]
 
 
 @dataclass(frozen=True)

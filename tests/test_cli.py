@@ -229,3 +229,27 @@ def test_another_programs_sqlite_file_is_refused_and_left_byte_identical(tmp_pat
     assert str(other) in err and "not a matcher database" in err and "Traceback" not in err
     assert other.read_bytes() == before  # not switched to WAL, nothing migrated
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.sqlite"]
+
+
+def test_keys_list_and_revoke(tmp_path, capsys):
+    db = tmp_path / "k.db"
+    assert main(["keys", "list", "--db", str(db)]) == 1  # nothing to list: no file made
+    assert "no such database" in capsys.readouterr().err and not db.exists()
+    assert main(["keys", "create", "--workspace", "acme", "--db", str(db)]) == 0
+    key = capsys.readouterr().out.strip()
+    assert main(["keys", "create", "--workspace", "beta", "--db", str(db)]) == 0
+    other = capsys.readouterr().out.strip()
+    assert main(["keys", "list", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    lines = [line.split("\t") for line in out.strip().splitlines()]
+    assert [(h, w) for h, w, _ in lines] == [(key[:7], "acme"), (other[:7], "beta")]
+    assert key not in out and other not in out
+    assert main(["keys", "revoke", "--db", str(db)]) == 1
+    assert "--key KEY or --hint HINT" in capsys.readouterr().err
+    assert main(["keys", "revoke", "--db", str(db), "--hint", key[:7]]) == 0
+    assert "revoked key" in capsys.readouterr().err
+    assert main(["keys", "list", "--db", str(db), "--workspace", "acme"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["keys", "revoke", "--db", str(db), "--key", other]) == 0
+    assert main(["keys", "revoke", "--db", str(db), "--key", other]) == 1
+    assert "no such key" in capsys.readouterr().err

@@ -210,3 +210,32 @@ def test_keys_create_needs_a_database(capsys: pytest.CaptureFixture[str]) -> Non
 
     assert main(["keys", "create", "--workspace", "acme"]) == 1
     assert "--db FILE" in capsys.readouterr().err
+
+
+def test_keys_listed_without_secrets_and_revoked_by_key_or_hint(tmp_path):
+    from matcher.errors import MatcherError
+
+    with Store(tmp_path / "k.db") as store:
+        store.create_workspace("acme")
+        store.create_workspace("beta")
+        a, b, c = store.create_key("acme"), store.create_key("acme"), store.create_key("beta")
+        listed = store.list_keys()
+        assert [k["workspace"] for k in listed] == ["acme", "acme", "beta"]
+        assert [k["hint"] for k in listed] == [a[:7], b[:7], c[:7]]
+        assert all(a not in str(k) and b not in str(k) for k in listed)  # never the key
+        assert [k["hint"] for k in store.list_keys("beta")] == [c[:7]]
+        assert store.revoke_key(key=a) == {"hint": a[:7], "workspace": "acme"}
+        assert store.workspace_for_key(a) is None and store.workspace_for_key(b) == "acme"
+        assert store.revoke_key(hint=c[:7])["workspace"] == "beta"
+        assert store.workspace_for_key(c) is None
+        with pytest.raises(MatcherError, match="no such key"):
+            store.revoke_key(key=a)
+        with pytest.raises(MatcherError, match="not both"):
+            store.revoke_key(key=b, hint=b[:7])
+        # two keys sharing a hint: the hint alone is refused, nothing is deleted
+        store._db.execute("UPDATE api_keys SET hint='mk_same'")
+        store.create_key("beta")
+        store._db.execute("UPDATE api_keys SET hint='mk_same'")
+        with pytest.raises(MatcherError, match="matches 2 keys"):
+            store.revoke_key(hint="mk_same")
+        assert len(store.list_keys()) == 2

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matcher.serve.store import backup
+    from matcher.serve.backup import backup
 
     src = db_path(args)
     n = backup(src, args.out)

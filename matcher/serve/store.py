@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -89,7 +88,7 @@ def check_workspace(name: str) -> None:
         )
 
 
-def _check_ours(path: Path) -> None:
+def check_database(path: Path) -> None:
     """Refuse an existing file that is not a matcher database, reading it only (no WAL switch,
     no migration, no lock file left behind)."""
     if not path.is_file():
@@ -126,7 +125,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if self.path.exists():
-            _check_ours(self.path)  # read-only: another program's file is left byte-identical
+            check_database(self.path)  # read-only: another program's file is left byte-identical
         else:
             if not self.path.parent.is_dir():
                 raise MatcherError(f"{self.path}: cannot create the database: no such directory")
@@ -230,6 +229,43 @@ class Store:
             )
         return key
 
+    def list_keys(self, workspace: str | None = None) -> list[dict[str, str]]:
+        """Every key (hint, workspace, created_at; never the key), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT hint, workspace, created_at FROM api_keys"
+                + (" WHERE workspace=?" if workspace else "")
+                + " ORDER BY created_at, rowid",
+                (workspace,) if workspace else (),
+            ).fetchall()
+        return [{"hint": h, "workspace": w, "created_at": c} for h, w, c in rows]
+
+    def revoke_key(self, key: str | None = None, hint: str | None = None) -> dict[str, str]:
+        """Delete one key, given in full or by its hint (refused when the hint names several);
+        the next request with it gets 401. Returns what was revoked."""
+        if (key is None) == (hint is None):
+            raise MatcherError("give the key or its hint, not both")
+        with self._tx() as db:
+            if key is not None:
+                rows = db.execute(
+                    "SELECT key_hash, hint, workspace FROM api_keys WHERE key_hash=?",
+                    (hash_key(key),),
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT key_hash, hint, workspace FROM api_keys WHERE hint=?", (hint,)
+                ).fetchall()
+            if not rows:
+                raise MatcherError(f"no such key ({'the key given' if key else hint!r})")
+            if len(rows) > 1:
+                where = ", ".join(sorted({r[2] for r in rows}))
+                raise MatcherError(
+                    f"hint {hint!r} matches {len(rows)} keys (workspaces: {where}); "
+                    "give the whole key with --key"
+                )
+            db.execute("DELETE FROM api_keys WHERE key_hash=?", (rows[0][0],))
+        return {"hint": rows[0][1], "workspace": rows[0][2]}
+
     def workspace_for_key(self, key: str | None) -> str | None:
         """The workspace an API key belongs to, or None for a missing, malformed or unknown key."""
         if not key or len(key) > _MAX_KEY_LENGTH or not key.startswith(KEY_PREFIX):
@@ -299,70 +335,6 @@ class Store:
                 (workspace, -1 if limit is None else limit),
             ).fetchall()
         return [_record(r) for r in rows]
-
-
-class BackupSummary(TypedDict):
-    workspaces: int
-    api_keys: int
-    shortlists: int
-
-
-def backup(src: str | os.PathLike[str], out: str | os.PathLike[str]) -> BackupSummary:
-    """Copy the matcher database ``src`` to ``out`` consistently, while a server may be writing.
-
-    SQLite's online backup copies one snapshot (every committed transaction up to its start,
-    nothing of one in flight) into a temporary file beside ``out``, which is checked (``PRAGMA
-    integrity_check``) and then renamed into place: ``out`` is the old backup or the new one,
-    never half of one. ``src`` is only read. ``out`` may be missing or an earlier matcher
-    database (replaced); anything else is refused, as is ``out`` naming ``src`` itself.
-    """
-    src, out = Path(src), Path(out)
-    if not src.is_file():
-        raise MatcherError(f"{src}: no such database file; give --db the server's database")
-    _check_ours(src)
-    if src.stat().st_size == 0:
-        raise MatcherError(f"{src}: an empty database; nothing to back up")
-    if out.exists():
-        if out.resolve() == src.resolve():
-            raise MatcherError(f"{out}: is the database itself; give --out another file")
-        _check_ours(out)  # never overwrite another program's file
-    if not out.parent.is_dir():
-        raise MatcherError(f"{out.parent}: no such directory")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        try:
-            dest = sqlite3.connect(tmp)
-            try:
-                source.backup(dest)  # all pages in one step: one consistent snapshot
-                dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-                check = dest.execute("PRAGMA integrity_check").fetchone()[0]
-                if check != "ok":
-                    raise MatcherError(f"{src}: the copy failed its integrity check: {check}")
-                counts = {
-                    t: dest.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
-                    for t in ("workspaces", "api_keys", "shortlists")
-                }
-            finally:
-                dest.close()
-        finally:
-            source.close()
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    except sqlite3.Error as e:
-        raise MatcherError(f"{src}: could not be copied: {e}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-    return BackupSummary(
-        workspaces=counts["workspaces"],
-        api_keys=counts["api_keys"],
-        shortlists=counts["shortlists"],
-    )
 
 
 def _record(row: tuple[Any, ...]) -> ShortlistRecord:
