@@ -65,6 +65,8 @@ class Settings:
     min_clarity: float = 0.10
     batch_size: int = 64
     cache_dir: str | None = None
+    #: US dollars per unit of a currency, over the shipped table of :mod:`matcher.money`
+    rates: dict[str, float] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -90,7 +92,7 @@ def check_keys(table: Mapping[str, Any], known: Iterable[str], where: str) -> No
 
 
 def load_settings(path: str | Path | None) -> Settings:
-    """Settings from a TOML file (``[matcher]`` table and optional ``[weights]``)."""
+    """Settings from a TOML file (``[matcher]`` table, optional ``[weights]`` and ``[rates]``)."""
     if path is None:
         return Settings()
     p = Path(path)
@@ -104,7 +106,16 @@ def load_settings(path: str | Path | None) -> Settings:
         if not isinstance(v, int | float) or v < 0:
             raise MatcherError(f"{p}: [weights] {k} must be a number >= 0, got {v!r}")
         weights[k] = float(v)
-    return Settings(**table, weights=weights)
+    rates: dict[str, float] = {}
+    for k, v in data.get("rates", {}).items():
+        code = str(k).upper()
+        if len(code) != 3 or not code.isalpha():
+            raise MatcherError(f"{p}: [rates] {k!r} is not a 3-letter ISO 4217 code")
+        if not isinstance(v, int | float) or isinstance(v, bool) or not v > 0:
+            raise MatcherError(f"{p}: [rates] {k} must be US dollars per unit (> 0), got {v!r}")
+        rates[code] = float(v)
+    table.pop("rates", None)
+    return Settings(**table, weights=weights, rates=rates)
 
 
 def default_cache_dir() -> Path:

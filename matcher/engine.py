@@ -143,6 +143,7 @@ class Matcher:
             as_of=self.as_of or date.today(),
             exclusivity_days=self.settings.exclusivity_days,
             show_conflicts=self.settings.show_conflicts,
+            rates=self.settings.rates or None,
             brief=brief,
             resources=self.resources,
             retrieval=retrieval,

@@ -156,9 +156,13 @@ def test_creator_features(built):
     assert col["tier_ordinal"][[0, 1, 3, 4]].tolist() == [2.0, 0.0, 4.0, 3.0]
     assert np.isnan(col["tier_ordinal"][2])
     assert col["tier_price_known"].tolist() == [1, 0, 0, 1, 0]
-    # 2,500 USD of a 10,000 USD budget; c3 asks in EUR: not comparable, so unknown
+    # 2,500 USD of a 10,000 USD budget; c3 asks in EUR: converted through the rates table
+    from matcher.money import USD_PER_UNIT
+
     assert col["tier_price_budget_ratio"][0] == pytest.approx(0.25)
-    assert np.isnan(col["tier_price_budget_ratio"][1:]).all()
+    want = 900.0 * USD_PER_UNIT["EUR"] / 10_000
+    assert col["tier_price_budget_ratio"][3] == pytest.approx(want)
+    assert np.isnan(col["tier_price_budget_ratio"][[1, 2, 4]]).all()
     assert col["audience_has_data"].tolist() == [1, 0, 0, 0, 0]
     assert col["authenticity_engagement_ratio"][0] == pytest.approx(1.0)
     assert col["authenticity_engagement_ratio"][3] == pytest.approx(0.1)

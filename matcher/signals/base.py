@@ -139,6 +139,8 @@ class QueryContext:
     resources: Resources | None = None
     #: what the dense and lexical retrievers found for the brief (None outside an engine)
     retrieval: Retrieval | None = None
+    #: US dollars per unit of currency, over matcher's shipped table (the ``rates`` setting)
+    rates: Mapping[str, float] | None = None
     #: how much more alike than random creators the brief's best matches are (1 = identical;
     #: see :attr:`matcher.config.Settings.min_clarity`); None when not measured
     clarity: float | None = None

@@ -16,8 +16,11 @@ brief's currency over the budget; nan otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from matcher.money import convert, money
 from matcher.schema import TIER_PRICE_USD, TIERS, Brief, Creator, tier_of
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
@@ -46,25 +49,36 @@ def budget_fit(price: float, budget: float) -> float:
     return float(max(0.05, 0.5 / r**2))
 
 
-def price_of(c: Creator, currency: str) -> tuple[float, bool] | None:
-    """(price, is_estimate); None when neither a price nor a tier is known."""
-    if c.price_per_post is not None and (c.currency or "USD").upper() == currency.upper():
-        return float(c.price_per_post), False
+def price_of(
+    c: Creator, currency: str, rates: Mapping[str, float] | None = None
+) -> tuple[float, bool, str | None] | None:
+    """(price per post in ``currency``, is a tier estimate, the currency it was converted from
+    or None); None when neither a price nor a tier is known, or the currency cannot be
+    converted (see :mod:`matcher.money`)."""
+    if c.price_per_post is not None:
+        stated = convert(c.price_per_post, c.currency, currency, rates)
+        if stated is not None:
+            same = (c.currency or "USD").upper() == (currency or "USD").upper()
+            return stated, False, None if same else (c.currency or "USD").upper()
     tier = tier_of(c.followers)
     if tier is None:
         return None
-    return TIER_PRICE_USD[tier][1], True
+    estimate = convert(TIER_PRICE_USD[tier][1], "USD", currency, rates)
+    return None if estimate is None else (estimate, True, None)
 
 
-def price_budget_ratio(brief: Brief, creators: list[Creator]) -> np.ndarray:
-    """A stated price per post over the budget, same currency only; nan otherwise."""
+def price_budget_ratio(
+    brief: Brief, creators: list[Creator], rates: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """A stated price per post (in the brief's currency) over the budget; nan otherwise."""
     out = np.full(len(creators), np.nan)
     if not brief.budget:
         return out
-    cur = (brief.currency or "USD").upper()
     for i, c in enumerate(creators):
-        if c.price_per_post is not None and (c.currency or "USD").upper() == cur:
-            out[i] = float(c.price_per_post) / float(brief.budget)
+        if c.price_per_post is not None:
+            price = convert(c.price_per_post, c.currency, brief.currency, rates)
+            if price is not None:
+                out[i] = price / float(brief.budget)
     return out
 
 
@@ -72,7 +86,8 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     n = len(cands)
     wanted = tuple(t for t in brief.tiers if t in _ORDER)
     goal = brief.goal if brief.goal in GOAL_FIT else None
-    ratio = {"price_budget_ratio": price_budget_ratio(brief, cands.creators)}
+    rates = ctx.rates
+    ratio = {"price_budget_ratio": price_budget_ratio(brief, cands.creators, rates)}
     if not (wanted or goal or brief.budget):
         note = "brief names no tiers, goal or budget: tier not scored"
         return unscored("tier", n, note, PARTS, ratio)
@@ -82,7 +97,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     list_fit, goal_fit, budget = parts["list_fit"], parts["goal_fit"], parts["budget_fit"]
     creators = cands.creators
     tiers = [tier_of(c.followers) for c in creators]
-    prices: list[tuple[float, bool] | None] = [None] * n
+    prices: list[tuple[float, bool, str | None] | None] = [None] * n
     list_fits = {t: tier_list_fit(t, wanted) for t in _ORDER} if wanted else {}
     for i, tier in enumerate(tiers):
         if tier is None:
@@ -98,7 +113,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
             given += f
             count += 1
         if brief.budget:
-            p = prices[i] = price_of(creators[i], brief.currency)
+            p = prices[i] = price_of(creators[i], brief.currency, rates)
             if p is not None:
                 budget[i] = f = budget_fit(p[0], brief.budget)
                 given += f
@@ -118,10 +133,20 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
             phrases.append(f"{'suits' if goal_fit[i] >= 0.75 else 'weaker for'} {goal}")
         p = prices[i]
         if brief.budget and p is not None:
-            price, est = p
-            what = f"~${price:,.0f}/post ({tier} estimate)" if est else f"${price:,.0f}/post"
+            price, est, source = p
+            cur = brief.currency
+            what = (
+                f"~{money(price, cur)}/post ({tier} estimate)"
+                if est
+                else f"{money(price, cur)}/post"
+            )
+            if source is not None:
+                what += f" (stated in {source})"
             verdict = "within" if price <= brief.budget else "over"
-            phrases.append(f"{what} {verdict} the {brief.budget:,.0f} budget")
+            unit = "" if (cur or "USD").upper() == "USD" else f" {cur.upper()}"
+            phrases.append(f"{what} {verdict} the {brief.budget:,.0f}{unit} budget")
+        elif brief.budget:
+            phrases.append(f"budget currency {brief.currency} unknown: budget not scored")
         return ", ".join(phrases)
 
     notes = LazyNotes(n, note_of)
