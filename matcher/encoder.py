@@ -133,10 +133,15 @@ class SentenceTransformerEncoder:
             self._onnx_path = Path(onnx_dir) / f"{self._fingerprint}.onnx"
         #: "onnx" or "sentence-transformers" once loaded
         self.backend: str | None = None
+        self._dim = onnx_backend.embedding_dim(self._dir)  # None: ask the loaded model
 
     @property
     def fingerprint(self) -> str:
         return self._fingerprint
+
+    def load(self) -> None:
+        """Load the model now (it is otherwise loaded by the first text to encode)."""
+        self._load()
 
     def _load(self) -> None:
         with self._lock:
@@ -170,9 +175,8 @@ class SentenceTransformerEncoder:
 
     @property
     def dim(self) -> int:
-        known = onnx_backend.embedding_dim(self._dir)
-        if known is not None:
-            return known
+        if self._dim is not None:
+            return self._dim
         self._load()
         st = self._st
         assert st is not None
@@ -257,6 +261,12 @@ class CachedEncoder:
     @property
     def fingerprint(self) -> str:
         return self.encoder.fingerprint
+
+    def load(self) -> None:
+        """Load the model now, so that the first text the cache lacks does not wait for it."""
+        load = getattr(self.encoder, "load", None)
+        if load is not None:
+            load()
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         dim = self.dim

@@ -306,8 +306,8 @@ class CreatorIndex:
         found, sims = rows[0][keep].astype(np.int64), sims[0][keep]
         if isinstance(self._faiss, faiss.IndexIVF) and len(found):
             # quantised distances only pick the rows; their order is exact search's
-            sims = np.asarray(self.content[np.sort(found)] @ q[0], dtype=np.float32)
             found = np.sort(found)
+            sims = np.asarray(self.content[found] @ q[0], dtype=np.float32)
             order = np.lexsort((found, -sims))
             found, sims = found[order], sims[order]
         return found, sims

@@ -43,15 +43,25 @@ PROBES = (
 )
 
 
-def supported(model_dir: Path) -> bool:
-    """Whether the model is Transformer + mean pooling (+ Normalize), the one layout exported."""
+def _layout(model_dir: Path) -> tuple[list[str], dict[str, Any]] | None:
+    """(module types in order, the pooling config) of a sentence-transformers model directory;
+    None when they cannot be read."""
     try:
         modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
         types = [m["type"].rsplit(".", 1)[-1] for m in modules]
         pooling = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
         pool = json.loads((model_dir / pooling / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+    except (OSError, ValueError, KeyError, StopIteration, TypeError, AttributeError):
+        return None
+    return (types, pool) if isinstance(pool, dict) else None
+
+
+def supported(model_dir: Path) -> bool:
+    """Whether the model is Transformer + mean pooling (+ Normalize), the one layout exported."""
+    layout = _layout(model_dir)
+    if layout is None:
         return False
+    types, pool = layout
     modes = {k for k, v in pool.items() if k.startswith("pooling_mode") and v}
     return (
         types[:2] == ["Transformer", "Pooling"]
@@ -63,11 +73,9 @@ def supported(model_dir: Path) -> bool:
 
 def embedding_dim(model_dir: Path) -> int | None:
     """The vector size from the pooling config, without loading the model (None: unknown)."""
-    with contextlib.suppress(OSError, ValueError, KeyError, StopIteration, TypeError):
-        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
-        pooling = next(m["path"] for m in modules if m["type"].endswith("Pooling"))
-        pool = json.loads((model_dir / pooling / "config.json").read_text(encoding="utf-8"))
-        return int(pool["word_embedding_dimension"])
+    layout = _layout(model_dir)
+    with contextlib.suppress(KeyError, TypeError, ValueError):
+        return int(layout[1]["word_embedding_dimension"]) if layout else None
     return None
 
 

@@ -38,7 +38,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import time
 
     if args.quiet:
@@ -49,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from matcher.io import read_creators
     from matcher.io.atomic import check_replaceable
     from matcher.learn.resolve import index_text_model
+    from matcher.manifest import Manifest
 
     s = settings(args)
     t0 = time.perf_counter()
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         candidates=s.candidates,
     )
     dt = time.perf_counter() - t0
-    info = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("ann")
+    info = Manifest.read(out).ann
     if info and info.get("type") == "ivf":
         print(
             f"approximate index: IVF-SQ8, nlist {info['nlist']}, nprobe {info['nprobe']}, "

@@ -59,16 +59,14 @@ def run(args: argparse.Namespace) -> int:
     from matcher.serve.app import WORKER_ENV
 
     # One query at a time is faster on one OpenMP/BLAS thread, and leaves the other cores to
-    # the server. omp_set_num_threads below only reaches the calling thread, while requests run
-    # on threadpool workers, so the process default is set too, before the libraries load.
+    # the server. omp_set_num_threads (in open_for_serving) only reaches the calling thread, while
+    # requests run on threadpool workers, so the process default is set too, before any load.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    import faiss
-    import torch
     import uvicorn
 
     from matcher.engine import Matcher
-    from matcher.serve.app import create_app
+    from matcher.serve.app import create_app, open_for_serving
     from matcher.serve.store import Store
 
     if args.max_body_kib < 1:
@@ -77,15 +75,15 @@ def run(args: argparse.Namespace) -> int:
         raise MatcherError(f"--port must be in 1..65535, got {args.port}")
     if not 1 <= args.workers <= 64:
         raise MatcherError(f"--workers must be in 1..64, got {args.workers}")
-    faiss.omp_set_num_threads(1)
-    torch.set_num_threads(1)
     s = settings(args)
-    matcher = Matcher.open(args.index, s, ranker=args.model or "auto")  # before the db exists
-    store = Store(db_path(args))
+    ranker = args.model or "auto"
+    if args.workers == 1:  # this process serves: its matcher ready, model loaded
+        matcher = open_for_serving(args.index, s, ranker)
+    else:  # the workers load their own; here the index and model are only checked
+        matcher = Matcher.open(args.index, s, ranker=ranker)
+    store = Store(db_path(args))  # after the index is known good: nothing created before
     try:
         say_ranker_note(matcher.ranker_note)
-        matcher.encoder.encode(["warm-up"])  # load the model now, not on the first request
-        app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)
         print(
             f"matcher serve: {matcher.index.manifest.count} creators from {args.index}, "
             f"{matcher.ranker.name} ranker, database {store.path}",
@@ -98,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if args.workers == 1:
+            app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)
             uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
             return 0
         # several processes: each opens the index, model and database itself (checked above)
@@ -110,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 "max_body_bytes": args.max_body_kib * 1024,
             }
         )
-        del app, matcher
+        del matcher
         uvicorn.run(
             "matcher.serve.app:app_from_env",
             factory=True,

@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from matcher.errors import Problem
@@ -42,19 +43,10 @@ def spelled_number(value: str) -> int | None:
     """The whole number a person meant by ``12,000``, ``12.5k``, ``1.2M`` or ``"12000"``; None
     when the text is not one of those spellings (or does not make a whole number)."""
     m = _HUMAN_NUMBER.fullmatch(value.strip())
-    if m is None:
-        return None
-    text = m["num"].replace(",", "")
-    scale = _UNIT[m["unit"].lower()]
-    if "." in text and scale == 1:
+    if m is None or ("." in m["num"] and not m["unit"]):
         return None  # "12.000": a decimal or a European thousands separator; no guess
-    if "." in text:
-        whole, frac = text.split(".")
-        number = int(whole) * scale + int(frac) * scale // 10 ** len(frac)
-        if int(frac) * scale % 10 ** len(frac):
-            return None
-        return number
-    return int(text) * scale
+    number = Decimal(m["num"].replace(",", "")) * _UNIT[m["unit"].lower()]
+    return int(number) if number == number.to_integral_value() else None
 
 
 def is_mapping(value: object) -> bool:

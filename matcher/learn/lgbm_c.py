@@ -102,7 +102,9 @@ class CBooster:
                 ctypes.c_int(1),  # row major
                 ctypes.c_int(_PREDICT_CONTRIB if pred_contrib else _PREDICT_NORMAL),
                 ctypes.c_int(0),  # start iteration
-                ctypes.c_int(-1),  # all iterations (the best one when the model saved it)
+                ctypes.c_int(
+                    -1
+                ),  # every iteration, as lightgbm.Booster.predict does for a loaded model
                 ctypes.c_char_p(params.encode("utf-8")),
                 ctypes.byref(out_len),
                 out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),

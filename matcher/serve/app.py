@@ -12,6 +12,7 @@ KEY`` (see ``matcher keys create``); a workspace sees only its own shortlists.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +27,10 @@ from matcher.errors import MatcherError
 from matcher.serve.models import BriefIn, clean_loc
 from matcher.serve.routes import WEB_DIR, MatcherLike, Services, router
 from matcher.serve.store import Store
+
+if TYPE_CHECKING:
+    from matcher.config import Settings
+    from matcher.engine import Matcher
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 #: how ``matcher serve --workers N`` tells each worker process what to open (JSON)
@@ -58,23 +63,36 @@ def create_app(
     return app
 
 
+def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
+    """A matcher ready to serve: one FAISS (and torch) thread per query, its encoder's model
+    loaded now rather than by the first request."""
+    import sys
+
+    import faiss
+
+    from matcher.engine import Matcher
+
+    faiss.omp_set_num_threads(1)
+    matcher = Matcher.open(index, settings, ranker=ranker)
+    load = getattr(matcher.encoder, "load", None)
+    if load is not None:
+        load()
+    torch = sys.modules.get("torch")  # imported only when the model runs on sentence-transformers
+    if torch is not None:
+        torch.set_num_threads(1)
+    return matcher
+
+
 def app_from_env() -> FastAPI:
     """The app of one worker process of ``matcher serve --workers N``: opens the index, model
     and database named in ``$MATCHER_SERVE_WORKER`` (set by the command, which checked them)."""
     import json
     import os
 
-    import faiss
-    import torch
-
     from matcher.config import Settings
-    from matcher.engine import Matcher
 
     spec = json.loads(os.environ[WORKER_ENV])
-    faiss.omp_set_num_threads(1)
-    torch.set_num_threads(1)
-    matcher = Matcher.open(spec["index"], Settings(**spec["settings"]), ranker=spec["model"])
-    matcher.encoder.encode(["warm-up"])
+    matcher = open_for_serving(spec["index"], Settings(**spec["settings"]), spec["model"])
     return create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"])
 
 
