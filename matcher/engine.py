@@ -144,6 +144,7 @@ class Matcher:
             exclusivity_days=self.settings.exclusivity_days,
             show_conflicts=self.settings.show_conflicts,
             rates=self.settings.rates or None,
+            prices=self.index.prices,
             brief=brief,
             resources=self.resources,
             retrieval=retrieval,

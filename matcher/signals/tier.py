@@ -21,7 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from matcher.money import convert, money
-from matcher.schema import TIER_PRICE_USD, TIERS, Brief, Creator, tier_of
+from matcher.pricing import PriceModel
+from matcher.schema import TIERS, Brief, Creator, tier_of
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
 GOAL_FIT = {
@@ -31,6 +32,8 @@ GOAL_FIT = {
 }
 _ORDER = ("emerging", *TIERS)
 PARTS = ("list_fit", "goal_fit", "budget_fit", "price_budget_ratio")
+#: no fitted prices: every estimate is the tier's benchmark
+_BENCHMARKS = PriceModel()
 
 
 def tier_list_fit(tier: str, wanted: tuple[str, ...]) -> float:
@@ -50,21 +53,26 @@ def budget_fit(price: float, budget: float) -> float:
 
 
 def price_of(
-    c: Creator, currency: str, rates: Mapping[str, float] | None = None
-) -> tuple[float, bool, str | None] | None:
-    """(price per post in ``currency``, is a tier estimate, the currency it was converted from
-    or None); None when neither a price nor a tier is known, or the currency cannot be
-    converted (see :mod:`matcher.money`)."""
+    c: Creator,
+    currency: str,
+    rates: Mapping[str, float] | None = None,
+    prices: PriceModel | None = None,
+) -> tuple[float, str | None, str | None] | None:
+    """(price per post in ``currency``, where an estimate comes from (None for a stated price),
+    the currency a stated price was converted from or None); None when neither a price nor a
+    tier is known, or the currency cannot be converted (see :mod:`matcher.money`). Estimates
+    come from ``prices`` (fitted on the catalogue, :mod:`matcher.pricing`), else the field's
+    tier benchmarks."""
     if c.price_per_post is not None:
         stated = convert(c.price_per_post, c.currency, currency, rates)
         if stated is not None:
             same = (c.currency or "USD").upper() == (currency or "USD").upper()
-            return stated, False, None if same else (c.currency or "USD").upper()
-    tier = tier_of(c.followers)
-    if tier is None:
+            return stated, None, None if same else (c.currency or "USD").upper()
+    est = (prices or _BENCHMARKS).estimate(c)
+    if est is None:
         return None
-    estimate = convert(TIER_PRICE_USD[tier][1], "USD", currency, rates)
-    return None if estimate is None else (estimate, True, None)
+    estimate = convert(est[0], "USD", currency, rates)
+    return None if estimate is None else (estimate, est[1], None)
 
 
 def price_budget_ratio(
@@ -97,7 +105,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     list_fit, goal_fit, budget = parts["list_fit"], parts["goal_fit"], parts["budget_fit"]
     creators = cands.creators
     tiers = [tier_of(c.followers) for c in creators]
-    prices: list[tuple[float, bool, str | None] | None] = [None] * n
+    prices: list[tuple[float, str | None, str | None] | None] = [None] * n
     list_fits = {t: tier_list_fit(t, wanted) for t in _ORDER} if wanted else {}
     for i, tier in enumerate(tiers):
         if tier is None:
@@ -113,7 +121,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
             given += f
             count += 1
         if brief.budget:
-            p = prices[i] = price_of(creators[i], brief.currency, rates)
+            p = prices[i] = price_of(creators[i], brief.currency, rates, ctx.prices)
             if p is not None:
                 budget[i] = f = budget_fit(p[0], brief.budget)
                 given += f
@@ -135,11 +143,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
         if brief.budget and p is not None:
             price, est, source = p
             cur = brief.currency
-            what = (
-                f"~{money(price, cur)}/post ({tier} estimate)"
-                if est
-                else f"{money(price, cur)}/post"
-            )
+            what = f"~{money(price, cur)}/post ({est})" if est else f"{money(price, cur)}/post"
             if source is not None:
                 what += f" (stated in {source})"
             verdict = "within" if price <= brief.budget else "over"
