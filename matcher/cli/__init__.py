@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from matcher.errors import MatcherError, ValidationError
 
 #: the command modules, in the order ``matcher --help`` lists them
-COMMAND_MODULES = ("validate", "index", "match", "eval", "train", "serve", "keys", "backup")
+COMMAND_MODULES = (
+    "validate", "index", "match", "similar", "plan", "eval", "train", "serve", "keys", "backup",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

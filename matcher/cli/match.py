@@ -20,7 +20,8 @@ from matcher.cli.common import (
 from matcher.errors import MatcherError
 
 if TYPE_CHECKING:
-    from matcher.schema import Shortlist
+    from matcher.engine import Matcher
+    from matcher.schema import Brief, Shortlist
 
 NAME = "match"
 HELP = "ranked, explained shortlists of creators for one brief or a file of briefs"
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     w = SafeCSVWriter(out)
     if args.format == "csv":
         w.writerow(["brief_id", "rank", "creator_id", "handle", "score", *SIGNALS, "reasons"])
-    for sl in m.recommend_many(briefs, args.k):
+    for brief, sl in zip(briefs, m.recommend_many(briefs, args.k), strict=True):
         if args.format == "json":
             out.write(json.dumps(sl.to_dict(), ensure_ascii=False) + "\n")
         elif args.format == "csv":
@@ -77,9 +78,23 @@ def run(args: argparse.Namespace) -> int:
                      *signals, " | ".join(mt.reasons)]
                 )  # fmt: skip
         else:
-            out.write(format_table(sl) + "\n")
+            out.write(format_table(sl) + total_line(m, brief, sl) + "\n")
         out.flush()
     return 0
+
+
+def total_line(m: Matcher, brief: Brief, sl: Shortlist) -> str:
+    """ "one post each: GBP 23,400 (7 estimated)" for the shortlist's creators."""
+    from matcher.money import money
+    from matcher.plan import list_cost
+
+    if not sl.matches:
+        return ""
+    total, estimated, unknown = list_cost(m, brief, [x.creator_id for x in sl.matches])
+    more = [f"{estimated} estimated"] if estimated else []
+    more += [f"{unknown} without a known price, not counted"] if unknown else []
+    extra = f" ({', '.join(more)})" if more else ""
+    return f"one post from each of these {len(sl.matches)}: {money(total, brief.currency)}{extra}\n"
 
 
 def format_table(sl: Shortlist) -> str:

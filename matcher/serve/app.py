@@ -26,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from matcher.errors import MatcherError
 from matcher.serve.models import BriefIn, clean_loc
 from matcher.serve.routes import WEB_DIR, MatcherLike, Services, router
+from matcher.serve.routes_plan import router as plan_router
+from matcher.serve.routes_similar import router as similar_router
 from matcher.serve.store import Store
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_failed)  # type: ignore[arg-type]
     app.add_exception_handler(MatcherError, _matcher_error)  # type: ignore[arg-type]
     app.include_router(router)
+    app.include_router(similar_router)
+    app.include_router(plan_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -104,6 +104,9 @@ _MISSING: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "unknown (or another workspace's)"}
 }
 
+#: the documented error responses, for the routers of the other route modules
+AUTH, INVALID, TOO_BIG, MISSING = _AUTH, _INVALID, _TOO_BIG, _MISSING
+
 router = APIRouter()
 
 
