@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +20,10 @@ from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.rules import OffNiche, hard_filter, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
+from matcher.scored import Scored, pick
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources
+from matcher.signals.niche import niche_signal
 
 if TYPE_CHECKING:
     from matcher.learn.text import AdaptedIndex, TextScores
@@ -31,26 +32,6 @@ if TYPE_CHECKING:
 EVENTS_CACHE_MAX = 200_000
 #: how many best matches the clarity of a brief is measured on
 CLARITY_TOP = 5
-
-
-@dataclass
-class Scored:
-    """Every candidate of one brief, scored (before cutting to k)."""
-
-    cands: Candidates
-    sm: SignalMatrix
-    score: np.ndarray
-    contributions: Mapping[str, np.ndarray]
-    #: why each candidate is excluded (a sentence, or an :class:`OffNiche`), None when it is not
-    excluded: list[str | OffNiche | None]
-    #: True for a candidate far from the brief's niche (its niche value under ``niche_floor``):
-    #: it ranks after every candidate that is not, whatever the ranker's score
-    far: np.ndarray | None = None
-
-    def order(self) -> np.ndarray:
-        """Candidate indices best first: the near-niche ones by score, then the far ones."""
-        far = self.far if self.far is not None else np.zeros(len(self.score), dtype=bool)
-        return _order(self.score, self.cands.ids, far)
 
 
 class Matcher:
@@ -224,32 +205,35 @@ class Matcher:
         far = niche.known & (niche.score < floor) if floor > 0 else None
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded, far)
 
+    def _near(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> np.ndarray | None:
+        """The candidates near the brief's niche (niche value at least ``niche_floor``, or not
+        known), when they are all a shortlist needs scored: every far candidate ranks after
+        them whatever its score. None when all must be scored: no floor, none far, or a ranker
+        whose scores depend on the other candidates (``row_independent`` not set)."""
+        floor = self.settings.niche_floor
+        if floor <= 0 or not getattr(self.ranker, "row_independent", False):
+            return None
+        niche = niche_signal(brief, cands, ctx)
+        near = ~niche.known | (niche.score >= floor)
+        return None if near.all() else np.flatnonzero(near)
+
     def recommend(self, brief: Brief, k: int | None = None) -> Shortlist:
         k = k or brief.k
         if k < 1:
             raise ValueError(f"k must be >= 1, got {k}")
         ctx = self.context(brief)
-        s = self.score(brief, self.candidates(brief, ctx), ctx)
-        order = s.order()
+        cands = self.candidates(brief, ctx)
+        near = self._near(brief, cands, ctx)
+        s = self.score(brief, cands if near is None else cands.take(near), ctx)
+        p = pick(s, k)
+        if near is not None and len(p.shown) < k:  # too few near the niche: score them all
+            s = self.score(brief, cands, ctx)
+            p = pick(s, k)
         prefetch = getattr(s.contributions, "prefetch", None)
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
-            shown = [int(i) for i in order if s.excluded[i] is None][:k]
-            prefetch(shown)
-        matches: list[Match] = []
-        excluded: list[Excluded] = []
-        off_niche = other = 0
-        for i in order:
-            if len(matches) >= k:
-                break
-            c = s.cands.creators[i]
-            why = s.excluded[i]
-            if why is not None:
-                off_niche += isinstance(why, OffNiche)
-                other += not isinstance(why, OffNiche)
-                if len(excluded) < k:  # those that would have ranked within k
-                    excluded.append(Excluded(c.creator_id, str(why)))
-                continue
-            matches.append(self._match(s, int(i), len(matches) + 1))
+            prefetch(p.shown)
+        matches = [self._match(s, i, rank) for rank, i in enumerate(p.shown, 1)]
+        excluded = [Excluded(s.cands.creators[i].creator_id, why) for i, why in p.excluded]
         if self.niche_absent(ctx):
             notes: tuple[str, ...] = (
                 "no creator in this catalogue fits the brief's niche: its closest matches "
@@ -257,7 +241,7 @@ class Matcher:
                 "differently or search another catalogue",
             )
         else:
-            notes = shortfall(brief, len(matches), k, off_niche, other)
+            notes = shortfall(brief, len(matches), k, p.off_niche, p.other)
         return Shortlist(brief.brief_id, tuple(matches), tuple(excluded), self.ranker.name, notes)
 
     def _match(self, s: Scored, i: int, rank: int) -> Match:
@@ -372,10 +356,3 @@ def _adapted(ranker: Ranker, index: CreatorIndex) -> AdaptedIndex | None:
     from matcher.learn.text import AdaptedIndex
 
     return AdaptedIndex(model, index)
-
-
-def _order(score: np.ndarray, ids: Sequence[str], last: np.ndarray) -> np.ndarray:
-    """Indices by score descending (those marked ``last`` after all others), ties by creator_id
-    ascending (deterministic)."""
-    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
-    return np.lexsort((id_rank, -score, last))

@@ -62,7 +62,10 @@ class SignalMatrix:
 
 
 class Ranker(Protocol):
-    """Scores and contributions (by signal or feature name) of the N candidates of a brief."""
+    """Scores and contributions (by signal or feature name) of the N candidates of a brief.
+
+    A ranker whose ``row_independent`` attribute is True scores each candidate from its own
+    signals alone; the engine then scores only the candidates that can reach a shortlist."""
 
     name: str
 
@@ -81,6 +84,8 @@ class WeightedRanker:
     """
 
     name = "weighted"
+    #: a candidate's score depends on its own signals alone (see :meth:`Matcher._near`)
+    row_independent = True
 
     def __init__(self, weights: dict[str, float] | None = None, unknown_value: float = 0.5):
         self.weights = weights

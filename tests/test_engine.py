@@ -7,6 +7,7 @@ from datetime import date
 from matcher.config import Settings
 from matcher.engine import Matcher
 from matcher.index import CreatorIndex, build_and_save
+from matcher.ranking import WeightedRanker
 from matcher.schema import Brief, Creator, Post
 
 AS_OF = date(2026, 11, 1)
@@ -107,3 +108,66 @@ def test_a_brief_whose_niche_the_catalogue_lacks_gets_no_creators(tmp_path, fake
     # the check can be turned off
     off = Matcher(idx, fake_encoder, Settings(min_clarity=0.0), as_of=AS_OF)
     assert len(off.recommend(music).matches) == 5
+
+
+class _Spy(WeightedRanker):
+    """The weighted ranker, counting the candidates it is asked to score."""
+
+    def __init__(self, row_independent: bool) -> None:
+        super().__init__()
+        self.row_independent = row_independent  # type: ignore[misc]
+        self.sizes: list[int] = []
+
+    def rank(self, sm, cands):  # type: ignore[no-untyped-def]
+        self.sizes.append(len(cands))
+        return super().rank(sm, cands)
+
+
+def _mixed(tmp_path, fake_encoder) -> CreatorIndex:
+    """12 trail runners and 300 bakers with every other quality a brief could want."""
+    runners = [Creator(f"run{i:02d}", bio="trail running ultra marathon mountain race",
+                       followers=15_000 + 1_000 * i) for i in range(12)]  # fmt: skip
+    bakers = [Creator(f"bake{i:02d}", bio="sourdough bread baking oven flour loaf",
+                      followers=50_000, engagement_rate=0.08, price_per_post=500.0,
+                      language="de" if i % 3 == 0 else "en") for i in range(300)]  # fmt: skip
+    return CreatorIndex.load(build_and_save(runners + bakers, fake_encoder, tmp_path / "idx"))
+
+
+def test_only_the_candidates_near_the_niche_are_scored_and_the_shortlist_is_the_same(
+    tmp_path, fake_encoder
+):
+    """Far candidates rank after every near one whatever their score: a ranker that scores each
+    candidate alone need not score them when the near ones fill the list."""
+    idx = _mixed(tmp_path, fake_encoder)
+    brief = Brief(brand="Salomon", description="trail running ultra marathon mountain race",
+                  goal="conversion", budget=5_000.0, k=5)  # fmt: skip
+    pruned, full = _Spy(row_independent=True), _Spy(row_independent=False)
+    a = Matcher(idx, fake_encoder, Settings(), pruned, as_of=AS_OF).recommend(brief)
+    b = Matcher(idx, fake_encoder, Settings(), full, as_of=AS_OF).recommend(brief)
+    assert a == b and [m.creator_id[:3] for m in a.matches] == ["run"] * 5
+    near = pruned.sizes[0]  # the runners and the bakers the fused ranking still finds close
+    assert full.sizes == [312] and 12 <= near <= 150  # most bakers are far: never scored
+    # more asked than the near ones can fill: everything is scored, same answer as before
+    for k in (near, near + 1, 200):
+        pruned.sizes.clear()
+        a = Matcher(idx, fake_encoder, Settings(), pruned, as_of=AS_OF).recommend(brief, k)
+        b = Matcher(idx, fake_encoder, Settings(), full, as_of=AS_OF).recommend(brief, k)
+        assert a == b and len(a.matches) == k
+        assert pruned.sizes == ([near] if k <= near else [near, 312])
+    # excluded near ones are listed, and far excluded ones only when they would have ranked
+    rules = Brief(brand="Salomon", description="trail running ultra marathon mountain race",
+                  languages=("en",), exclude_creators=("run00", "run03"), k=20)  # fmt: skip
+    a = Matcher(idx, fake_encoder, Settings(), pruned, as_of=AS_OF).recommend(rules)
+    b = Matcher(idx, fake_encoder, Settings(), full, as_of=AS_OF).recommend(rules)
+    assert a == b and {e.creator_id for e in a.excluded} >= {"run00", "run03"}
+
+
+def test_a_learned_ranker_reading_other_candidates_is_not_pruned() -> None:
+    from matcher.learn.ranker import LearnedRanker
+
+    r = LearnedRanker()
+    assert not r.row_independent  # not fitted: nothing to tell
+    r.features_ = ["niche_signal", "tier_signal"]
+    assert r.row_independent
+    r.features_ = ["niche_signal", "niche_z"]  # standardised over the brief's candidates
+    assert not r.row_independent

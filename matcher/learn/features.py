@@ -163,6 +163,11 @@ def _creator_features(cands: Candidates) -> dict[str, np.ndarray]:
     }
 
 
+#: the features read against the brief's other candidates (a ranker using any of them scores a
+#: candidate differently in another set of candidates)
+RELATIVE_FEATURES = frozenset({"niche_cosine_gap", "niche_rank_pct", "niche_z"})
+
+
 def _relative_features(cos: np.ndarray) -> dict[str, np.ndarray]:
     """Niche similarity against the brief's other candidates (they differ between training,
     which adds labelled creators, and run time: the default recipe leaves them out)."""

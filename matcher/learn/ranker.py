@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import MatcherError, NotFittedError
-from matcher.learn.features import FEATURE_NAMES, build_features, select
+from matcher.learn.features import FEATURE_NAMES, RELATIVE_FEATURES, build_features, select
 from matcher.ranking import SignalMatrix
 from matcher.schema import Brief
 from matcher.signals.base import Candidates
@@ -195,6 +195,13 @@ class LearnedRanker:
         self.n_features_in_ = len(feats)
         self.n_groups_ = int(sizes.size)
         return self
+
+    @property
+    def row_independent(self) -> bool:
+        """Whether a candidate's score depends on it alone, not on the brief's other candidates
+        (none of :data:`~matcher.learn.features.RELATIVE_FEATURES` used): then the engine may
+        score only the candidates that can reach a shortlist."""
+        return hasattr(self, "features_") and not RELATIVE_FEATURES & set(self.features_)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "features_"):
