@@ -232,7 +232,7 @@ class Matcher:
         prefetch = getattr(s.contributions, "prefetch", None)
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
             prefetch(p.shown)
-        matches = [self._match(s, i, rank) for rank, i in enumerate(p.shown, 1)]
+        matches = [self.match_of(s, i, rank) for rank, i in enumerate(p.shown, 1)]
         excluded = [Excluded(s.cands.creators[i].creator_id, why) for i, why in p.excluded]
         if self.niche_absent(ctx):
             notes: tuple[str, ...] = (
@@ -244,7 +244,9 @@ class Matcher:
             notes = shortfall(brief, len(matches), k, p.off_niche, p.other)
         return Shortlist(brief.brief_id, tuple(matches), tuple(excluded), self.ranker.name, notes)
 
-    def _match(self, s: Scored, i: int, rank: int) -> Match:
+    def match_of(self, s: Scored, i: int, rank: int) -> Match:
+        """Candidate ``i`` of ``s`` as the shortlist entry of that ``rank``: its signals, flags,
+        contributions and reasons."""
         c = s.cands.creators[i]
         sig: dict[str, float | None] = {
             name: (float(s.sm.values[i, j]) if s.sm.known[i, j] else None)

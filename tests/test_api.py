@@ -342,7 +342,8 @@ def test_shortlist_create_get_list(client: TestClient, keys) -> None:
     r = save(client, keys["acme"], name="Spring", creator_ids=["c3", "c1"], brief=brief)
     assert r.status_code == 201, r.text
     saved = r.json()
-    assert set(saved) == {"id", "name", "creator_ids", "brief", "created_at"}
+    assert set(saved) == {"id", "name", "creator_ids", "brief", "created_at", "items"}
+    assert saved["items"] is None  # ids alone: nothing else was shown
     assert saved["creator_ids"] == ["c3", "c1"] and saved["brief"] == brief
     assert r.headers["location"] == f"/v1/shortlists/{saved['id']}"
     got = client.get(f"/v1/shortlists/{saved['id']}", headers=auth(keys["acme"]))
@@ -413,10 +414,157 @@ def test_csv_export(client: TestClient, keys) -> None:
     assert anna == {"rank": "2", "creator_id": "c1", "handle": "runner_anna",
                     "platform": "instagram", "followers": "25000", "tier": "micro",
                     "engagement_rate": "0.051", "country": "US", "language": "en",
-                    "price_per_post": "900.0"}  # fmt: skip
+                    "price_per_post": "900.0", "score": "", "reasons": ""}  # fmt: skip
     assert rows[0]["handle"] == "'=HYPERLINK(evil)"  # no formula injection into spreadsheets
     assert rows[0]["tier"] == "emerging"
     assert rows[2]["handle"] == "" and rows[2]["followers"] == ""
+
+
+ITEMS = [
+    {"creator_id": "c2", "rank": 1, "score": 0.91, "reasons": ["=HYPERLINK(\"http://x\")", "ok"]},
+    {"creator_id": "c1", "rank": 4, "score": 0.5, "reasons": ["writes about trails", "+1 budget"]},
+    {"creator_id": "c3", "reasons": ["@SUM(A1)"]},
+]  # fmt: skip
+
+
+def test_shortlist_with_items_round_trips(client: TestClient, keys) -> None:
+    r = save(client, keys["acme"], name="Ranked", items=ITEMS, brief=BRIEF)
+    assert r.status_code == 201, r.text
+    saved = r.json()
+    assert saved["creator_ids"] == ["c2", "c1", "c3"]
+    # a missing rank is the position; reasons are stored verbatim (the CSV writer neutralises)
+    c3 = {"creator_id": "c3", "rank": 3, "score": None, "reasons": ["@SUM(A1)"]}
+    assert saved["items"] == [ITEMS[0], ITEMS[1], c3]
+    got = client.get(f"/v1/shortlists/{saved['id']}", headers=auth(keys["acme"])).json()
+    assert got == saved
+    listed = client.get("/v1/shortlists", headers=auth(keys["acme"])).json()["shortlists"]
+    assert listed == [saved]
+    both = save(client, keys["acme"], name="Both", creator_ids=["c2", "c1", "c3"], items=ITEMS)
+    assert both.status_code == 201 and both.json()["items"] == saved["items"]
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"name": "x"}, ["body", "creator_ids"]),
+        ({"name": "x", "items": []}, ["body", "items"]),
+        ({"name": "x", "creator_ids": ["c1", "c2"], "items": ITEMS[:2]}, ["body", "items"]),
+        ({"name": "x", "items": [{"creator_id": "c1", "rank": 0}]}, ["body", "items", 0, "rank"]),
+        ({"name": "x", "items": [{"creator_id": "c1", "score": "high"}]},
+         ["body", "items", 0, "score"]),
+        ({"name": "x", "items": [{"creator_id": "c1", "reasons": "fits"}]},
+         ["body", "items", 0, "reasons"]),
+        ({"name": "x", "items": [{"creator_id": "c1", "reasons": [1]}]},
+         ["body", "items", 0, "reasons", 0]),
+        ({"name": "x", "items": [{"creator_id": "c1", "reasons": ["x" * 1001]}]},
+         ["body", "items", 0, "reasons", 0]),
+        ({"name": "x", "items": [{"creator_id": "c1", "colour": "red"}]},
+         ["body", "items", 0, "colour"]),
+        ({"name": "x", "items": [{"rank": 1}]}, ["body", "items", 0, "creator_id"]),
+        ({"name": "x", "items": ["c1"]}, ["body", "items", 0]),
+        ({"name": "x", "items": [{"creator_id": "c1"}, {"creator_id": "c1"}]},
+         ["body", "items", 1, "creator_id"]),
+        ({"name": "x", "items": [{"creator_id": "c1"}, {"creator_id": "ghost"}]},
+         ["body", "items", 1, "creator_id"]),
+    ],
+)  # fmt: skip
+def test_shortlist_items_invalid_is_422(client: TestClient, keys, body: dict, loc: list) -> None:
+    r = client.post("/v1/shortlists", json=body, headers=auth(keys["acme"]))
+    assert locs(r) == [loc]
+    assert client.get("/v1/shortlists", headers=auth(keys["acme"])).json() == {"shortlists": []}
+
+
+def test_shortlist_item_score_must_be_finite(client: TestClient, keys) -> None:
+    body = '{"name": "x", "items": [{"creator_id": "c1", "score": NaN}]}'
+    r = client.post("/v1/shortlists", content=body, headers={**auth(keys["acme"]),
+                    "Content-Type": "application/json"})  # fmt: skip
+    assert locs(r) == [["body", "items", 0, "score"]]
+
+
+def test_csv_export_carries_rank_score_and_reasons_safely(client: TestClient, keys) -> None:
+    hostile = '=cmd|" /C calc"!A0 @evil'
+    sid = save(client, keys["acme"], name=hostile, items=ITEMS).json()["id"]
+    r = client.get(f"/v1/shortlists/{sid}.csv", headers=auth(keys["acme"]))
+    assert r.status_code == 200
+    disposition = r.headers["content-disposition"]
+    assert disposition == f'attachment; filename="cmd-C-calc-A0-evil-{sid}.csv"'
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["rank"], x["creator_id"], x["score"]) for x in rows] == [
+        ("1", "c2", "0.91"), ("4", "c1", "0.5"), ("3", "c3", "")]  # fmt: skip
+    assert rows[0]["reasons"] == '\'=HYPERLINK("http://x") | ok'  # a formula no more
+    assert rows[1]["reasons"] == "writes about trails | +1 budget"  # not at the start: harmless
+    assert rows[2]["reasons"] == "'@SUM(A1)"
+    assert rows[0]["handle"] == "'=HYPERLINK(evil)"
+    assert rows[1]["followers"] == "25000" and rows[1]["price_per_post"] == "900.0"
+    for row in rows:  # no cell a spreadsheet would run
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())
+
+
+def test_rename_shortlist(client: TestClient, keys) -> None:
+    saved = save(client, keys["acme"], name="Draft", items=ITEMS[:1], brief=BRIEF).json()
+    sid = saved["id"]
+    r = client.patch(f"/v1/shortlists/{sid}", json={"name": "Final 🌱"}, headers=auth(keys["acme"]))
+    assert r.status_code == 200, r.text
+    assert r.json() == {**saved, "name": "Final 🌱"}
+    got = client.get(f"/v1/shortlists/{sid}", headers=auth(keys["acme"])).json()
+    assert got["name"] == "Final 🌱"
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [({"name": ""}, ["body", "name"]), ({"name": "x" * 201}, ["body", "name"]),
+     ({"name": 5}, ["body", "name"]), ({}, ["body", "name"]),
+     ({"name": "x", "creator_ids": ["c1"]}, ["body", "creator_ids"])],
+)  # fmt: skip
+def test_rename_is_validated_like_create(client: TestClient, keys, body: dict, loc: list) -> None:
+    sid = save(client, keys["acme"], name="Keep", creator_ids=["c1"]).json()["id"]
+    assert locs(client.patch(f"/v1/shortlists/{sid}", json=body, headers=auth(keys["acme"]))) == [
+        loc
+    ]
+    assert client.get(f"/v1/shortlists/{sid}", headers=auth(keys["acme"])).json()["name"] == "Keep"
+
+
+def test_delete_shortlist(client: TestClient, store: Store, keys) -> None:
+    sid = save(client, keys["acme"], name="Gone", creator_ids=["c1", "c2"]).json()["id"]
+    keep = save(client, keys["acme"], name="Kept", creator_ids=["c1"]).json()["id"]
+    assert store.set_feedback("acme", sid, "c1", "like")
+    r = client.delete(f"/v1/shortlists/{sid}", headers=auth(keys["acme"]))
+    assert r.status_code == 204 and r.content == b""
+    for path in (f"/v1/shortlists/{sid}", f"/v1/shortlists/{sid}.csv",
+                 f"/v1/shortlists/{sid}/feedback"):  # fmt: skip
+        assert client.get(path, headers=auth(keys["acme"])).status_code == 404
+    assert client.delete(f"/v1/shortlists/{sid}", headers=auth(keys["acme"])).status_code == 404
+    listed = client.get("/v1/shortlists", headers=auth(keys["acme"])).json()["shortlists"]
+    assert [x["id"] for x in listed] == [keep]
+    assert store.workspace_feedback("acme") == []  # its votes went with it
+
+
+def test_rename_and_delete_of_another_workspace_are_404_and_change_nothing(
+    client: TestClient, keys
+) -> None:
+    sid = save(client, keys["acme"], name="Secret", creator_ids=["c1"]).json()["id"]
+    h = auth(keys["globex"])
+    for theirs, missing in (
+        (client.patch(f"/v1/shortlists/{sid}", json={"name": "x"}, headers=h),
+         client.patch("/v1/shortlists/doesnotexist", json={"name": "x"}, headers=h)),
+        (client.delete(f"/v1/shortlists/{sid}", headers=h),
+         client.delete("/v1/shortlists/doesnotexist", headers=h)),
+    ):  # fmt: skip
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json()["detail"].replace(sid, "ID") == missing.json()["detail"].replace(
+            "doesnotexist", "ID"
+        )
+    got = client.get(f"/v1/shortlists/{sid}", headers=auth(keys["acme"]))
+    assert got.status_code == 200 and got.json()["name"] == "Secret"
+
+
+def test_shortlist_management_needs_a_key(client: TestClient, keys) -> None:
+    sid = save(client, keys["acme"], name="x", creator_ids=["c1"]).json()["id"]
+    assert client.patch(f"/v1/shortlists/{sid}", json={"name": "y"}).status_code == 401
+    assert client.delete(f"/v1/shortlists/{sid}").status_code == 401
+    bad = {"Authorization": "Bearer mk_nope"}
+    assert client.delete(f"/v1/shortlists/{sid}", headers=bad).status_code == 401
+    assert client.get(f"/v1/shortlists/{sid}", headers=auth(keys["acme"])).status_code == 200
 
 
 @pytest.mark.parametrize(

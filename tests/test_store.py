@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -132,7 +133,8 @@ def test_create_workspace_is_idempotent(store: Store) -> None:
 def test_shortlist_round_trip(store: Store) -> None:
     brief = {"brand": "Trailhead", "description": "trail shoes", "tiers": ["micro"], "k": 5}
     saved = store.save_shortlist("acme", "Spring 🌱", ["c3", "c1", "c2"], brief)
-    assert set(saved) == {"id", "workspace", "name", "creator_ids", "brief", "created_at"}
+    assert set(saved) == {"id", "workspace", "name", "creator_ids", "brief", "created_at", "items"}
+    assert saved["items"] is None  # only ids given
     got = store.get_shortlist("acme", saved["id"])
     assert got == saved
     assert got is not None and got["creator_ids"] == ["c3", "c1", "c2"]  # rank order kept
@@ -239,3 +241,147 @@ def test_keys_listed_without_secrets_and_revoked_by_key_or_hint(tmp_path):
         with pytest.raises(MatcherError, match="matches 2 keys"):
             store.revoke_key(hint="mk_same")
         assert len(store.list_keys()) == 2
+
+
+# -- shortlist items, rename, delete, feedback (schema version 2) ---------------------------------
+
+V1_DUMP = Path(__file__).parent / "data" / "store-v1.sql"
+
+
+def items_of(*ids: str) -> list[dict]:
+    return [{"creator_id": c, "rank": r, "score": 0.9 - r / 10, "reasons": [f"fits {c}", "=1+1"]}
+            for r, c in enumerate(ids, start=1)]  # fmt: skip
+
+
+def test_items_are_stored_with_the_shortlist(store: Store) -> None:
+    items = items_of("c3", "c1")
+    saved = store.save_shortlist("acme", "with items", ["c3", "c1"], None, items)
+    got = store.get_shortlist("acme", saved["id"])
+    assert got == saved and got is not None
+    assert got["items"] == items  # reasons kept verbatim (neutralising is the CSV writer's job)
+    assert store.list_shortlists("acme")[0]["items"] == items
+
+
+def test_items_must_match_the_creator_ids(store: Store) -> None:
+    with pytest.raises(ValueError, match="same order"):
+        store.save_shortlist("acme", "x", ["c1", "c3"], None, items_of("c3", "c1"))
+    with pytest.raises(ValueError, match="same order"):
+        store.save_shortlist("acme", "x", ["c1"], None, items_of("c1", "c2"))
+    assert raw(store.path, "SELECT COUNT(*) FROM shortlists") == [(0,)]
+
+
+def test_rename_only_the_workspaces_own(store: Store) -> None:
+    mine = store.save_shortlist("acme", "old", ["c1"])
+    renamed = store.rename_shortlist("acme", mine["id"], "new ✨")
+    assert renamed is not None and renamed["name"] == "new ✨"
+    assert {**renamed, "name": "old"} == mine  # nothing else changes
+    assert store.rename_shortlist("globex", mine["id"], "stolen") is None
+    assert store.rename_shortlist("acme", "nope", "x") is None
+    got = store.get_shortlist("acme", mine["id"])
+    assert got is not None and got["name"] == "new ✨"
+
+
+def test_delete_removes_the_shortlist_and_its_feedback_only(store: Store) -> None:
+    a = store.save_shortlist("acme", "a", ["c1", "c2"])
+    b = store.save_shortlist("acme", "b", ["c1"])
+    store.set_feedback("acme", a["id"], "c1", "like")
+    store.set_feedback("acme", b["id"], "c1", "dislike")
+    assert store.delete_shortlist("globex", a["id"]) is False  # another workspace's: untouched
+    assert store.get_shortlist("acme", a["id"]) is not None
+    assert store.delete_shortlist("acme", a["id"]) is True
+    assert store.get_shortlist("acme", a["id"]) is None
+    assert store.delete_shortlist("acme", a["id"]) is False
+    assert raw(store.path, "SELECT shortlist_id, creator_id, vote FROM feedback") == [
+        (b["id"], "c1", "dislike")
+    ]
+
+
+def test_feedback_votes_change_and_clear(store: Store) -> None:
+    sid = store.save_shortlist("acme", "s", ["c1", "c2", "c3"])["id"]
+    assert store.feedback("acme", sid) == {"likes": [], "dislikes": []}
+    assert store.set_feedback("acme", sid, "c2", "like")
+    assert store.set_feedback("acme", sid, "c1", "like")
+    assert store.set_feedback("acme", sid, "c3", "dislike")
+    assert store.feedback("acme", sid) == {"likes": ["c2", "c1"], "dislikes": ["c3"]}
+    assert store.set_feedback("acme", sid, "c2", "dislike")  # one vote per creator: replaced
+    assert store.set_feedback("acme", sid, "c3", None)  # cleared
+    assert store.set_feedback("acme", sid, "c9", None)  # clearing no vote is fine
+    assert store.feedback("acme", sid) == {"likes": ["c1"], "dislikes": ["c2"]}
+    assert raw(store.path, "SELECT COUNT(*) FROM feedback") == [(2,)]
+
+
+def test_feedback_is_private_to_the_workspace(store: Store) -> None:
+    sid = store.save_shortlist("acme", "s", ["c1"])["id"]
+    assert store.set_feedback("globex", sid, "c1", "dislike") is False
+    assert store.feedback("globex", sid) is None
+    assert store.feedback("acme", sid) == {"likes": [], "dislikes": []}
+    store.set_feedback("acme", sid, "c1", "like")
+    assert store.workspace_feedback("globex") == []
+    assert store.workspace_feedback("acme") == [
+        {"shortlist_id": sid, "creator_id": "c1", "vote": "like"}
+    ]
+    assert store.set_feedback("acme", "nope", "c1", "like") is False
+
+
+@pytest.mark.parametrize("vote", ["love", "LIKE", "", 1, True])
+def test_bad_votes_are_refused(store: Store, vote: object) -> None:
+    sid = store.save_shortlist("acme", "s", ["c1"])["id"]
+    with pytest.raises(ValueError, match="vote must be"):
+        store.set_feedback("acme", sid, "c1", vote)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="creator_id must be"):
+        store.set_feedback("acme", sid, "", "like")
+    assert raw(store.path, "SELECT COUNT(*) FROM feedback") == [(0,)]
+
+
+def test_workspace_feedback_lists_shortlists_oldest_first(store: Store) -> None:
+    first = store.save_shortlist("acme", "1", ["c1"])["id"]
+    second = store.save_shortlist("acme", "2", ["c1"])["id"]
+    store.set_feedback("acme", second, "c2", "like")
+    store.set_feedback("acme", first, "c3", "dislike")
+    store.set_feedback("acme", first, "c1", "like")
+    assert [(f["shortlist_id"], f["creator_id"], f["vote"]) for f in
+            store.workspace_feedback("acme")] == [
+        (first, "c1", "like"), (first, "c3", "dislike"), (second, "c2", "like")]  # fmt: skip
+
+
+def v1_database(path: Path) -> Path:
+    """The database a version-1 matcher wrote (dumped by it: tests/data/store-v1.sql)."""
+    db = sqlite3.connect(path)
+    db.executescript(V1_DUMP.read_text(encoding="utf-8"))
+    db.close()
+    return path
+
+
+def test_a_version_1_database_migrates_keeping_everything(tmp_path: Path) -> None:
+    path = v1_database(tmp_path / "old.db")
+    key = re.search(r"API key: (\S+)", V1_DUMP.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+    assert raw(path, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.workspace_for_key(key) == "acme"
+        (old,) = s.list_shortlists("acme")
+        assert old["name"] == "Trail launch" and old["creator_ids"] == ["s00001", "s00002"]
+        assert old["brief"] == {"brand": "Trailhead", "description": "trail shoes", "k": 5}
+        assert old["items"] is None
+        assert [x["name"] for x in s.list_shortlists("globex")] == ["Theirs"]
+        # the new tables work on the old rows
+        assert s.set_feedback("acme", old["id"], "s00002", "like")
+        assert s.rename_shortlist("acme", old["id"], "Renamed") is not None
+        new = s.save_shortlist("acme", "new", ["s00009"], None, items_of("s00009"))
+    with Store(path) as s:  # reopening does not migrate again
+        assert s.schema_version == 2
+        assert s.feedback("acme", old["id"]) == {"likes": ["s00002"], "dislikes": []}
+        assert s.get_shortlist("acme", new["id"])["items"] == items_of("s00009")  # type: ignore[index]
+
+
+def test_a_failed_migration_changes_nothing(tmp_path: Path) -> None:
+    path = v1_database(tmp_path / "old.db")
+    db = sqlite3.connect(path)  # a table in the way of version 2
+    db.execute("CREATE TABLE feedback (x)")
+    db.commit()
+    db.close()
+    with pytest.raises(MatcherError, match="already exists"):
+        Store(path)
+    assert raw(path, "SELECT value FROM meta WHERE key='schema_version'") == [("1",)]
+    columns = [r[1] for r in raw(path, "PRAGMA table_info(shortlists)")]
+    assert "items" not in columns  # the ALTER TABLE before the failure was rolled back

@@ -24,8 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.errors import MatcherError
+from matcher.serve.examples import add_examples
 from matcher.serve.models import BriefIn, clean_loc
+from matcher.serve.reload import ReloadIndex
 from matcher.serve.routes import WEB_DIR, MatcherLike, Services, router
+from matcher.serve.routes_feedback import router as feedback_router
 from matcher.serve.routes_plan import router as plan_router
 from matcher.serve.routes_similar import router as similar_router
 from matcher.serve.store import Store
@@ -57,9 +60,11 @@ def create_app(
     app.state.services = Services(matcher, store, threading.Lock())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(ReloadIndex, services=app.state.services)  # index updated on disk
     app.add_exception_handler(RequestValidationError, _validation_failed)  # type: ignore[arg-type]
     app.add_exception_handler(MatcherError, _matcher_error)  # type: ignore[arg-type]
     app.include_router(router)
+    app.include_router(feedback_router)
     app.include_router(similar_router)
     app.include_router(plan_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
@@ -114,7 +119,7 @@ def _openapi(app: FastAPI) -> dict[str, object]:
         brief = BriefIn.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(brief.pop("$defs", {}))
         schemas["BriefIn"] = brief
-        app.openapi_schema = spec
+        app.openapi_schema = add_examples(spec)  # real responses, nulls kept
     return app.openapi_schema
 
 

@@ -104,6 +104,31 @@ class BriefIn(BaseModel):
 SignalsOut = create_model("SignalsOut", **{s: (SignalValue, ...) for s in SIGNALS})  # type: ignore[call-overload]
 
 
+class FactsOut(BaseModel):
+    """What the catalogue says about a matched creator (null when unknown), for display."""
+
+    followers: int | None
+    tier: Literal["emerging", "nano", "micro", "macro", "mega"] | None
+    platform: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2 code where the creator is based")
+    language: str | None = Field(description="ISO 639-1 code")
+    engagement_rate: float | None = Field(description="a fraction: 0.054 = 5.4%")
+    tier_engagement_norm: float | None = Field(
+        description="typical engagement rate of the tier (nano 0.124, micro 0.078, macro 0.032, "
+        "mega 0.017)"
+    )
+    price: float | None = Field(
+        description="one sponsored post in price_currency: the creator's stated price converted, "
+        "else the tier's estimate; null when neither is known or the currency is unknown"
+    )
+    price_currency: str = Field(description="the brief's currency (ISO 4217)")
+    price_estimated: bool | None = Field(description="true when price is an estimate")
+    price_basis: str | None = Field(
+        None, description="what an estimated price is based on; null for a stated price"
+    )
+    audience_known: bool = Field(description="the creator has audience data")
+
+
 class MatchOut(BaseModel):
     creator_id: str
     rank: int
@@ -113,6 +138,9 @@ class MatchOut(BaseModel):
     reasons: list[str]
     handle: str | None = Field(None, description="left out when unknown")
     flags: list[str] | None = Field(None, description="e.g. suspected-fake-followers")
+    facts: FactsOut | None = Field(
+        None, description="the creator's catalogue facts; left out when not in the catalogue"
+    )
 
 
 class ExcludedOut(BaseModel):
@@ -166,17 +194,49 @@ class CreatorOut(BaseModel):
     currency: str
 
 
-class ShortlistCreate(BaseModel):
+#: a shortlist's name, when saved and when renamed
+ShortlistName = Annotated[str, Field(min_length=1, max_length=200)]
+#: most reasons one saved item may carry, and the longest reason
+MAX_REASONS, MAX_REASON_LENGTH = 50, 1000
+
+
+class ShortlistItem(BaseModel):
+    """What was shown of one creator when the shortlist was saved (e.g. a match of /v1/match)."""
+
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    creator_ids: list[str] = Field(
-        min_length=1, max_length=MAX_SHORTLIST, description="in rank order, no duplicates"
+    creator_id: str = Field(min_length=1)
+    rank: int | None = Field(None, ge=1, description="default: its position in items, from 1")
+    score: float | None = Field(None, allow_inf_nan=False)
+    reasons: list[Annotated[str, Field(max_length=MAX_REASON_LENGTH)]] = Field(
+        default_factory=list, max_length=MAX_REASONS
+    )
+
+
+class ShortlistCreate(BaseModel):
+    """A shortlist to save: ``creator_ids``, or ``items`` (what was shown of each), or both
+    (then in the same order)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: ShortlistName
+    creator_ids: list[str] | None = Field(
+        None, min_length=1, max_length=MAX_SHORTLIST, description="in rank order, no duplicates"
+    )
+    items: list[ShortlistItem] | None = Field(
+        None, min_length=1, max_length=MAX_SHORTLIST, description="in rank order, no duplicates"
     )
     brief: dict[str, Any] | None = Field(
         None,
         description="the brief the shortlist answers (a BriefIn, checked like /v1/match)",
     )
+
+
+class SavedItem(BaseModel):
+    creator_id: str
+    rank: int
+    score: float | None
+    reasons: list[str]
 
 
 class SavedShortlist(BaseModel):
@@ -185,6 +245,9 @@ class SavedShortlist(BaseModel):
     creator_ids: list[str]
     brief: dict[str, Any] | None
     created_at: str = Field(description="ISO 8601, UTC")
+    items: list[SavedItem] | None = Field(
+        description="rank, score and reasons as saved; null when only creator_ids were saved"
+    )
 
 
 class SavedShortlists(BaseModel):

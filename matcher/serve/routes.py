@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.io import SafeCSVWriter, creator_to_dict
 from matcher.schema import Brief, Creator, Shortlist
+from matcher.serve.facts import shortlist_json
 from matcher.serve.models import (
     CreatorOut,
     ErrorOut,
@@ -27,13 +28,16 @@ from matcher.serve.models import (
     ValidationProblems,
     parse_brief,
 )
+from matcher.serve.store import ShortlistItem as ShortlistItemRecord
 from matcher.serve.store import ShortlistRecord, Store
 
 WEB_DIR = Path(__file__).parent / "web"
 CSV_COLUMNS = (
-    "rank", "creator_id", "handle", "platform", "followers", "tier", "engagement_rate",
-    "country", "language", "price_per_post",
+    "rank", "creator_id", "score", "handle", "platform", "followers", "tier", "engagement_rate",
+    "country", "language", "price_per_post", "reasons",
 )  # fmt: skip
+#: how a saved item's reasons are joined in one CSV cell
+CSV_REASONS_SEPARATOR = " | "
 
 
 class MatcherLike(Protocol):
@@ -147,12 +151,12 @@ _BRIEF_BODY = {
     openapi_extra=_BRIEF_BODY,
 )
 def match(body: BriefBody, svc: ServicesDep, _ws: Workspace) -> JSONResponse:
-    """A ranked, explained shortlist of creators for one brief (FORMATS.md "Shortlist output")."""
+    """A ranked, explained shortlist of creators for one brief (FORMATS.md "Shortlist output"),
+    each match with its creator's facts (price in the brief's currency)."""
     brief, _ = parse_brief(body, ("body",))
     with svc.lock:
         shortlist = svc.matcher.recommend(brief)
-    out = shortlist.to_dict()
-    out["ranker"] = shortlist.ranker
+        out = shortlist_json(svc.matcher, shortlist, brief.currency)
     return JSONResponse(out)
 
 
@@ -179,28 +183,62 @@ def get_creator(creator_id: str, svc: ServicesDep, _ws: Workspace) -> JSONRespon
     responses={**_AUTH, **_INVALID, **_TOO_BIG},
 )
 def create_shortlist(body: ShortlistCreate, svc: ServicesDep, ws: Workspace) -> JSONResponse:
-    """Save creators (in rank order) under a name, optionally with the brief they answer."""
-    errors: list[dict[str, Any]] = []
+    """Save creators (in rank order) under a name, optionally with the brief they answer and
+    what was shown of each (``items``: rank, score, reasons; the CSV export carries them)."""
+    if body.creator_ids is None and body.items is None:
+        msg = "give creator_ids or items (the creators, in rank order)"
+        raise RequestValidationError([{"loc": ["body", "creator_ids"], "msg": msg,
+                                       "type": "missing"}])  # fmt: skip
+    items = None
+    if body.items is not None:
+        ids = [it.creator_id for it in body.items]
+        if body.creator_ids is not None and body.creator_ids != ids:
+            msg = "items must hold the creator_ids, in the same order"
+            raise RequestValidationError([{"loc": ["body", "items"], "msg": msg,
+                                           "type": "mismatch"}])  # fmt: skip
+        errors = creator_id_problems(svc, ids, ("body", "items"), "creator_id")
+        items = [ShortlistItemRecord(creator_id=it.creator_id, rank=it.rank or n, score=it.score,
+                                     reasons=list(it.reasons))
+                 for n, it in enumerate(body.items, start=1)]  # fmt: skip
+    else:
+        ids = list(body.creator_ids or ())
+        errors = creator_id_problems(svc, ids, ("body", "creator_ids"))
+    brief = None
+    try:
+        if body.brief is not None:
+            _, brief = parse_brief(body.brief, ("body", "brief"))
+    except RequestValidationError as e:  # reported with the ids' problems, all at once
+        errors = [*errors, *e.errors()]
+    if errors:
+        raise RequestValidationError(errors)
+    rec = svc.store.save_shortlist(ws, body.name, ids, brief, items)
+    return JSONResponse(
+        public_shortlist(rec), status_code=201, headers={"Location": f"/v1/shortlists/{rec['id']}"}
+    )
+
+
+def creator_id_problems(
+    svc: Services, ids: list[str], prefix: tuple[str, ...], field: str | None = None
+) -> list[dict[str, Any]]:
+    """A 422 detail for every duplicate and every id the index does not hold, each at its path
+    (``prefix``, its position, then ``field`` when the ids sit in objects), in list order."""
+
+    def loc(i: int) -> list[str | int]:
+        return [*prefix, i, *([field] if field else [])]
+
+    errors: list[tuple[int, dict[str, Any]]] = []
     first: dict[str, int] = {}
-    for i, cid in enumerate(body.creator_ids):
+    for i, cid in enumerate(ids):
         if cid in first:
             msg = f"duplicate creator id {cid!r} (also at position {first[cid]})"
-            errors.append({"loc": ["body", "creator_ids", i], "msg": msg, "type": "duplicate"})
+            errors.append((i, {"loc": loc(i), "msg": msg, "type": "duplicate"}))
         first.setdefault(cid, i)
-    brief = None
-    if body.brief is not None:
-        _, brief = parse_brief(body.brief, ("body", "brief"))
     with svc.lock:
         unknown = [(i, c) for c, i in first.items() if svc.matcher.creator(c) is None]
     for i, cid in unknown:
         msg = f"unknown creator id {cid!r}: not in the index"
-        errors.append({"loc": ["body", "creator_ids", i], "msg": msg, "type": "unknown_creator"})
-    if errors:
-        raise RequestValidationError(sorted(errors, key=lambda e: e["loc"][-1]))
-    rec = svc.store.save_shortlist(ws, body.name, body.creator_ids, brief)
-    return JSONResponse(
-        _public(rec), status_code=201, headers={"Location": f"/v1/shortlists/{rec['id']}"}
-    )
+        errors.append((i, {"loc": loc(i), "msg": msg, "type": "unknown_creator"}))
+    return [e for _, e in sorted(errors, key=lambda e: e[0])]
 
 
 @router.get("/v1/shortlists", response_model=SavedShortlists, tags=["shortlists"], responses=_AUTH)
@@ -208,7 +246,7 @@ def list_shortlists(
     svc: ServicesDep, ws: Workspace, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
     """The workspace's saved shortlists, newest first."""
-    return {"shortlists": [_public(r) for r in svc.store.list_shortlists(ws, limit)]}
+    return {"shortlists": [public_shortlist(r) for r in svc.store.list_shortlists(ws, limit)]}
 
 
 # registered before "/v1/shortlists/{shortlist_id}", which would otherwise match "ID.csv"
@@ -220,15 +258,23 @@ def list_shortlists(
                **_MISSING},
 )  # fmt: skip
 def shortlist_csv(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> Response:
-    """The shortlist as a CSV download, with the catalogue's facts about each creator."""
-    rec = _get(svc, ws, shortlist_id)
+    """The shortlist as a CSV download: rank, score and reasons as saved (empty when only ids
+    were saved; reasons joined by " | "), with the catalogue's facts about each creator. A cell
+    that a spreadsheet would run as a formula (= + - @) starts with ``'``."""
+    rec = owned_shortlist(svc, ws, shortlist_id)
     with svc.lock:
         creators = [svc.matcher.creator(cid) for cid in rec["creator_ids"]]
+    items: list[ShortlistItemRecord | None] = [None] * len(creators)
+    if rec["items"] is not None:
+        items = list(rec["items"])
     buf = io.StringIO()
     w = SafeCSVWriter(buf)
     w.writerow(CSV_COLUMNS)
-    for rank, (cid, c) in enumerate(zip(rec["creator_ids"], creators, strict=True), start=1):
-        w.writerow([rank, cid, *_csv_facts(c)])
+    for n, (cid, c, it) in enumerate(zip(rec["creator_ids"], creators, items, strict=True), 1):
+        rank, score, reasons = (n, "", "") if it is None else (
+            it["rank"], "" if it["score"] is None else it["score"],
+            CSV_REASONS_SEPARATOR.join(it["reasons"]))  # fmt: skip
+        w.writerow([rank, cid, score, *_csv_facts(c), reasons])
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", rec["name"]).strip("-.")[:60] or "shortlist"
     return Response(
         buf.getvalue(),
@@ -245,23 +291,25 @@ def shortlist_csv(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> Respons
 )
 def get_shortlist(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> dict[str, Any]:
     """One saved shortlist of the caller's workspace."""
-    return _public(_get(svc, ws, shortlist_id))
+    return public_shortlist(owned_shortlist(svc, ws, shortlist_id))
 
 
-def _get(svc: Services, ws: str, shortlist_id: str) -> ShortlistRecord:
+def owned_shortlist(svc: Services, ws: str, shortlist_id: str) -> ShortlistRecord:
+    """The workspace's shortlist; 404 when it is missing or another workspace's (alike)."""
     rec = svc.store.get_shortlist(ws, shortlist_id)
     if rec is None:  # another workspace's shortlist looks exactly like a missing one
         raise HTTPException(404, f"no shortlist {shortlist_id!r}")
     return rec
 
 
-def _public(rec: ShortlistRecord) -> dict[str, Any]:
+def public_shortlist(rec: ShortlistRecord) -> dict[str, Any]:
+    """A saved shortlist as the API shows it (without its workspace)."""
     return {k: v for k, v in rec.items() if k != "workspace"}
 
 
 def _csv_facts(c: Creator | None) -> list[object]:
     if c is None:  # removed from the catalogue since the shortlist was saved
-        return [""] * (len(CSV_COLUMNS) - 2)
+        return [""] * (len(CSV_COLUMNS) - 4)  # all but rank, creator_id, score, reasons
     return [
         c.handle or "",
         c.platform or "",

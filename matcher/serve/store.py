@@ -1,11 +1,13 @@
 """Persistence of workspaces, API keys and saved shortlists (SQLite, standard library only).
 
-Everything SQL lives in this module, behind :class:`Store`, so a server database can replace
-SQLite later without touching the HTTP layer. The schema is versioned (``meta.schema_version``);
-every write runs in one transaction. API keys are random (``mk_`` + 32 bytes of
-``secrets.token_urlsafe``) and only their SHA-256 is stored: a stolen database does not reveal a
-usable key, and a fast hash is enough for secrets with 256 bits of entropy. Shortlist ids are
-random URL-safe tokens, so they reveal nothing about how many shortlists exist.
+Everything SQL lives behind :class:`Store` (this module and its shortlist half,
+:mod:`matcher.serve.shortlist_store`), so a server database can replace SQLite later without
+touching the HTTP layer. The schema is versioned (``meta.schema_version``): opening an older
+database migrates it, step by step, in one transaction; every write runs in one transaction.
+API keys are random (``mk_`` + 32 bytes of ``secrets.token_urlsafe``) and only their SHA-256 is
+stored: a stolen database does not reveal a usable key, and a fast hash is enough for secrets
+with 256 bits of entropy. Shortlist ids are random URL-safe tokens, so they reveal nothing about
+how many shortlists exist.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypedDict
 
 from matcher.errors import MatcherError
+from matcher.serve.shortlist_store import ShortlistItem, ShortlistRecord, ShortlistStore, utc_now
+
+__all__ = [
+    "KEY_PREFIX", "SCHEMA_VERSION", "ShortlistItem", "ShortlistRecord", "Store", "check_database",
+    "check_workspace", "hash_key",
+]  # fmt: skip
 
 #: version of the tables below; bump it and add a step to ``_MIGRATIONS`` when they change
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEY_PREFIX = "mk_"
 _WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _MAX_KEY_LENGTH = 200
@@ -55,28 +60,30 @@ CREATE TABLE shortlists (
 CREATE INDEX shortlists_by_workspace ON shortlists (workspace, created_at);
 """
 
+#: version 2: what was shown of each creator (rank, score, reasons), and feedback votes
+_SCHEMA_V2 = """
+ALTER TABLE shortlists ADD COLUMN items TEXT;  -- JSON list of {creator_id, rank, score, reasons}
+CREATE TABLE feedback (
+    shortlist_id TEXT NOT NULL REFERENCES shortlists(id) ON DELETE CASCADE,
+    creator_id TEXT NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('like', 'dislike')),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (shortlist_id, creator_id)
+);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    return [s for s in script.split(";") if s.strip()]
+
+
 #: schema version -> SQL statements that bring a database from the previous version to it
-_MIGRATIONS: dict[int, list[str]] = {1: [s for s in _SCHEMA_V1.split(";") if s.strip()]}
-
-
-class ShortlistRecord(TypedDict):
-    """A saved shortlist as the store returns it."""
-
-    id: str
-    workspace: str
-    name: str
-    creator_ids: list[str]
-    brief: dict[str, Any] | None
-    created_at: str
+_MIGRATIONS: dict[int, list[str]] = {1: _statements(_SCHEMA_V1), 2: _statements(_SCHEMA_V2)}
 
 
 def hash_key(key: str) -> str:
     """The stored form of an API key: SHA-256, hex."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_workspace(name: str) -> None:
@@ -111,8 +118,8 @@ def check_database(path: Path) -> None:
         )
 
 
-class Store:
-    """Workspaces, API keys and shortlists in one SQLite file.
+class Store(ShortlistStore):
+    """Workspaces, API keys, shortlists and feedback in one SQLite file.
 
     Parameters
     ----------
@@ -208,7 +215,8 @@ class Store:
         check_workspace(name)
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO workspaces (name, created_at) VALUES (?, ?)", (name, _now())
+                "INSERT OR IGNORE INTO workspaces (name, created_at) VALUES (?, ?)",
+                (name, utc_now()),
             )
         return name
 
@@ -225,7 +233,7 @@ class Store:
         with self._tx() as db:
             db.execute(
                 "INSERT INTO api_keys (key_hash, hint, workspace, created_at) VALUES (?, ?, ?, ?)",
-                (hash_key(key), key[:7], workspace, _now()),
+                (hash_key(key), key[:7], workspace, utc_now()),
             )
         return key
 
@@ -278,71 +286,3 @@ class Store:
         if row is None or not hmac.compare_digest(row[0], digest):
             return None
         return str(row[1])
-
-    # -- shortlists -----------------------------------------------------------------------------
-
-    def save_shortlist(
-        self,
-        workspace: str,
-        name: str,
-        creator_ids: Sequence[str],
-        brief: dict[str, Any] | None = None,
-    ) -> ShortlistRecord:
-        """Store a shortlist (creator ids in rank order) and return it with its new random id."""
-        if not self.workspace_exists(workspace):
-            raise MatcherError(f"no workspace {workspace!r}")
-        record = ShortlistRecord(
-            id=secrets.token_urlsafe(12),
-            workspace=workspace,
-            name=name,
-            creator_ids=list(creator_ids),
-            brief=None if brief is None else dict(brief),
-            created_at=_now(),
-        )
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO shortlists (id, workspace, name, creator_ids, brief, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    record["id"],
-                    workspace,
-                    name,
-                    json.dumps(record["creator_ids"], ensure_ascii=False),
-                    None if brief is None else json.dumps(brief, ensure_ascii=False),
-                    record["created_at"],
-                ),
-            )
-        return record
-
-    def get_shortlist(self, workspace: str, shortlist_id: str) -> ShortlistRecord | None:
-        """The shortlist, or None when it does not exist *or belongs to another workspace*."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, workspace, name, creator_ids, brief, created_at FROM shortlists"
-                " WHERE id=? AND workspace=?",
-                (shortlist_id, workspace),
-            ).fetchone()
-        return None if row is None else _record(row)
-
-    def list_shortlists(self, workspace: str, limit: int | None = None) -> list[ShortlistRecord]:
-        """The workspace's shortlists, newest first (at most ``limit``)."""
-        if limit is not None and limit < 1:
-            raise ValueError(f"limit must be >= 1, got {limit}")
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, workspace, name, creator_ids, brief, created_at FROM shortlists"
-                " WHERE workspace=? ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                (workspace, -1 if limit is None else limit),
-            ).fetchall()
-        return [_record(r) for r in rows]
-
-
-def _record(row: tuple[Any, ...]) -> ShortlistRecord:
-    return ShortlistRecord(
-        id=row[0],
-        workspace=row[1],
-        name=row[2],
-        creator_ids=list(json.loads(row[3])),
-        brief=None if row[4] is None else json.loads(row[4]),
-        created_at=row[5],
-    )
