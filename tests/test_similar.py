@@ -533,7 +533,9 @@ def test_cli_python_and_http_give_the_same_lookalikes(sample_index: Path, tmp_pa
         http = r.json()
         ShortlistOut.model_validate(http)
         assert http.pop("ranker") == "similar"
+        facts = [m.pop("facts") for m in http["matches"]]  # the API adds each creator's facts
         assert http == cli
+        assert all(f["price_currency"] == "USD" and f["tier"] in ("nano", "micro") for f in facts)
         r = httpx.post(f"{base}/v1/similar", json={"creator_ids": ["zz-nobody"]},
                        headers=headers, timeout=60)  # fmt: skip
         assert r.status_code == 404 and "'zz-nobody'" in r.json()["detail"]

@@ -6,12 +6,13 @@ answer has the shape of ``POST /v1/match`` (:class:`~matcher.serve.models.Shortl
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.serve.facts import shortlist_json
 from matcher.serve.models import (
     MAX_K,
     ErrorOut,
@@ -63,6 +64,9 @@ class SimilarIn(BaseModel):
     )
     platforms: list[PlatformName] = Field(default_factory=list, description="only these")
     languages: list[LanguageCode] = Field(default_factory=list, description="only these")
+    currency: str = Field(
+        "USD", pattern=r"^[A-Za-z]{3}$", description="ISO 4217: the currency of the prices shown"
+    )
 
 
 router = APIRouter()
@@ -90,8 +94,7 @@ def similar_creators(body: SimilarIn, svc: ServicesDep, _ws: Workspace) -> JSONR
                 svc.matcher, body.creator_ids, body.k, body.tiers, body.countries,
                 body.platforms, body.languages,
             )  # fmt: skip
+            out = shortlist_json(svc.matcher, shortlist, body.currency.upper())
     except UnknownCreatorError as e:
         raise HTTPException(404, str(e)) from None
-    out: dict[str, Any] = shortlist.to_dict()
-    out["ranker"] = shortlist.ranker
     return JSONResponse(out)
