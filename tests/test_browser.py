@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "tests" / "artifacts"
+ARTIFACTS = REPO / "tests" / "artifacts" / "latest"  # committed copies: tests/artifacts/*.png
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +79,10 @@ def page(browser, server: tuple[str, str], console: list[str]):  # type: ignore[
         ctx.close()
 
 
-def fill_brief(pg, key: str) -> None:  # type: ignore[no-untyped-def]
+def fill_brief(page, key: str) -> None:  # type: ignore[no-untyped-def]
     """Sample brief b02 (La Mer), typed in as a person would."""
-    pg.get_by_label("API key").fill(key)
+    page.get_by_label("API key").fill(key)
+    pg = page.locator("#brief-form")  # the filters and dialogs have fields named alike
     pg.get_by_label("Brand").fill("La Mer")
     pg.get_by_label("Description").fill(
         "La Mer is relaunching its signature moisturising cream in a refillable jar and wants the "
@@ -93,9 +94,9 @@ def fill_brief(pg, key: str) -> None:  # type: ignore[no-untyped-def]
     pg.get_by_label("Goal").select_option("awareness")
     for age in ("25-34", "35-44", "45-54"):
         pg.get_by_label(age).check()
-    pg.locator("#f-female").fill("85")
-    pg.locator("#f-male").fill("13")
-    pg.locator("#f-other").fill("2")
+    page.locator("#f-female").fill("85")
+    page.locator("#f-male").fill("13")
+    page.locator("#f-other").fill("2")
     pg.get_by_label("Macro").check()
     pg.get_by_label("Mega").check()
     for platform in ("Instagram", "YouTube", "TikTok"):
@@ -133,7 +134,9 @@ def test_brief_to_saved_shortlist_and_csv(
                 assert 0.0 <= float(val) <= 1.0
     excluded = page.locator("#excluded li")
     if page.locator("#excluded-box").is_visible():  # creators removed by a hard rule, with why
+        page.locator("#excluded-box > summary").click()
         assert excluded.count() >= 1 and " — " in excluded.first.inner_text()
+        page.locator("#excluded li .handle", has_text="@").first.wait_for()  # named, not bare ids
     # the key was kept for the next visit
     assert page.evaluate("localStorage.getItem('matcher.apiKey')") == server[1]
 
@@ -155,9 +158,12 @@ def test_brief_to_saved_shortlist_and_csv(
     text = Path(download.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["creator_id"] for r in rows] == picked
-    assert [r["rank"] for r in rows] == ["1", "2", "3"]
-    assert list(rows[0]) == ["rank", "creator_id", "handle", "platform", "followers", "tier",
-                             "engagement_rate", "country", "language", "price_per_post"]  # fmt: skip
+    assert list(rows[0]) == ["rank", "creator_id", "score", "handle", "platform", "followers",
+                             "tier", "engagement_rate", "country", "language", "price_per_post",
+                             "reasons"]  # fmt: skip
+    by_id = {m["creator_id"]: m for m in shown}
+    assert [r["rank"] for r in rows] == [str(by_id[c]["rank"]) for c in picked]  # as shown
+    assert [float(r["score"]) for r in rows] == [by_id[c]["score"] for c in picked]
     assert all(r["tier"] in ("micro", "macro", "nano", "mega", "emerging", "") for r in rows)
 
     # the saved shortlist is really there, for this key only
@@ -173,7 +179,7 @@ def test_errors_are_shown_next_to_the_field(page, server: tuple[str, str]) -> No
     page.get_by_role("button", name="Find creators").click()
     err = page.locator("#err-audience-gender")
     err.wait_for(state="visible")
-    assert "sum to 1" in err.inner_text()
+    assert err.inner_text() == "The three shares must add up to 100% (they add up to 117%)."
     assert page.locator("#f-female").get_attribute("aria-invalid") == "true"
     summary = page.locator("#summary")
     assert summary.is_visible() and "1 problem" in summary.inner_text()
@@ -197,3 +203,27 @@ def test_wrong_key_is_reported_at_the_key_field(page, server: tuple[str, str]) -
     page.locator("#err-key").wait_for(state="visible")
     assert page.get_by_label("API key").get_attribute("aria-invalid") == "true"
     assert page.locator("#matches > li").count() == 0
+
+
+def test_messages_a_marketer_understands(page, server: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    fill_brief(page, server[1])
+    form = page.locator("#brief-form")
+    form.get_by_label("Description").fill("")
+    form.get_by_label("Markets").fill("UK, FR")
+    form.get_by_label("Languages").fill("English")
+    form.get_by_role("button", name="Find creators").click()
+    # codes the server takes as free text are checked in the page, with the fix
+    page.locator("#err-countries").wait_for(state="visible")
+    assert "“UK” is written GB" in page.locator("#err-countries").inner_text()
+    assert "“english” is written en" in page.locator("#err-languages").inner_text()
+    assert page.locator("#summary-title").inner_text() == "The brief has 2 problems"
+
+    form.get_by_label("Markets").fill("GB, FR")
+    form.get_by_label("Languages").fill("en")
+    form.get_by_role("button", name="Find creators").click()
+    err = page.locator("#err-description")
+    err.wait_for(state="visible")  # the server's 422 names the field: shown beside it, in words
+    assert err.inner_text() == "Tell us what the product is and what the campaign should achieve."
+    assert "Description: Tell us what the product is" in page.locator("#summary-list").inner_text()
+    assert page.locator("#err-countries").is_hidden()
+    assert page.locator("#status").inner_text() == "No shortlist: see the problems above."
