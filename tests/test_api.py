@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from matcher.io import UnknownFieldWarning
+from matcher.money import convert
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.serve.app import create_app
 from matcher.serve.models import ShortlistOut, field_loc
@@ -347,10 +348,19 @@ def test_shortlist_create_get_list(client: TestClient, keys) -> None:
     assert saved["creator_ids"] == ["c3", "c1"] and saved["brief"] == brief
     assert r.headers["location"] == f"/v1/shortlists/{saved['id']}"
     got = client.get(f"/v1/shortlists/{saved['id']}", headers=auth(keys["acme"]))
-    assert got.status_code == 200 and got.json() == saved
+    assert got.status_code == 200
+    facts = got.json().pop("facts")  # one shortlist comes with its creators' facts today
+    assert got.json() | {"facts": facts} == {**saved, "facts": facts}
+    assert set(facts) == {"c3", "c1"} and facts["c1"]["followers"] == 25_000
+    assert facts["c1"]["price"] == 900.0 and facts["c1"]["price_currency"] == "USD"
+    gbp = save(client, keys["acme"], name="GBP", creator_ids=["c1"],
+               brief={**BRIEF, "currency": "gbp"}).json()  # fmt: skip
+    got = client.get(f"/v1/shortlists/{gbp['id']}", headers=auth(keys["acme"])).json()
+    assert got["facts"]["c1"]["price_currency"] == "GBP"
+    assert got["facts"]["c1"]["price"] == pytest.approx(convert(900.0, "USD", "GBP"), abs=0.01)
     other = save(client, keys["acme"], name="Plain", creator_ids=["c2"]).json()
     listed = client.get("/v1/shortlists", headers=auth(keys["acme"])).json()["shortlists"]
-    assert [s["id"] for s in listed] == [other["id"], saved["id"]]
+    assert [s["id"] for s in listed] == [other["id"], gbp["id"], saved["id"]]
     assert other["brief"] is None
 
 
@@ -436,7 +446,7 @@ def test_shortlist_with_items_round_trips(client: TestClient, keys) -> None:
     c3 = {"creator_id": "c3", "rank": 3, "score": None, "reasons": ["@SUM(A1)"]}
     assert saved["items"] == [ITEMS[0], ITEMS[1], c3]
     got = client.get(f"/v1/shortlists/{saved['id']}", headers=auth(keys["acme"])).json()
-    assert got == saved
+    assert set(got.pop("facts")) == {"c1", "c2", "c3"} and got == saved
     listed = client.get("/v1/shortlists", headers=auth(keys["acme"])).json()["shortlists"]
     assert listed == [saved]
     both = save(client, keys["acme"], name="Both", creator_ids=["c2", "c1", "c3"], items=ITEMS)

@@ -33,6 +33,18 @@ def shortlist_json(matcher: Any, shortlist: Shortlist, currency: str = "USD") ->
     return out
 
 
+def saved_facts(
+    matcher: Any, creator_ids: Sequence[str], brief: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """The facts of a saved shortlist's creators still in the catalogue, prices in the saved
+    brief's currency (US dollars without one). Call it holding the matcher's lock."""
+    currency = str((brief or {}).get("currency") or "USD").upper()
+    rates = getattr(getattr(matcher, "settings", None), "rates", None) or None
+    prices = getattr(getattr(matcher, "index", None), "prices", None)
+    found = creators_by_id(matcher, creator_ids)
+    return {cid: facts_of(c, currency, rates, prices) for cid, c in found.items()}
+
+
 def creators_by_id(matcher: Any, ids: Sequence[str]) -> dict[str, Creator]:
     """The creators of these ids that the catalogue holds: one query when the matcher has a
     catalogue (:class:`matcher.catalogue.CatalogueDB`), else one ``creator(id)`` call each."""

@@ -250,6 +250,15 @@ class SavedShortlist(BaseModel):
     )
 
 
+class SavedShortlistFacts(SavedShortlist):
+    """One saved shortlist as ``GET /v1/shortlists/{id}`` shows it: with its creators' facts."""
+
+    facts: dict[str, FactsOut] = Field(
+        description="each creator's facts today (creator_id -> facts), prices in the saved "
+        "brief's currency; creators since removed from the catalogue are left out",
+    )
+
+
 class SavedShortlists(BaseModel):
     shortlists: list[SavedShortlist] = Field(description="newest first")
 

@@ -16,12 +16,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.io import SafeCSVWriter, creator_to_dict
 from matcher.schema import Brief, Creator, Shortlist
-from matcher.serve.facts import shortlist_json
+from matcher.serve.facts import saved_facts, shortlist_json
 from matcher.serve.models import (
     CreatorOut,
     ErrorOut,
     Health,
     SavedShortlist,
+    SavedShortlistFacts,
     SavedShortlists,
     ShortlistCreate,
     ShortlistOut,
@@ -285,13 +286,17 @@ def shortlist_csv(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> Respons
 
 @router.get(
     "/v1/shortlists/{shortlist_id}",
-    response_model=SavedShortlist,
+    response_model=SavedShortlistFacts,
     tags=["shortlists"],
     responses={**_AUTH, **_MISSING},
 )
 def get_shortlist(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> dict[str, Any]:
-    """One saved shortlist of the caller's workspace."""
-    return public_shortlist(owned_shortlist(svc, ws, shortlist_id))
+    """One saved shortlist of the caller's workspace, with its creators' facts today (prices in
+    the saved brief's currency)."""
+    rec = owned_shortlist(svc, ws, shortlist_id)
+    with svc.lock:
+        facts = saved_facts(svc.matcher, rec["creator_ids"], rec["brief"])
+    return {**public_shortlist(rec), "facts": facts}
 
 
 def owned_shortlist(svc: Services, ws: str, shortlist_id: str) -> ShortlistRecord:

@@ -203,7 +203,8 @@ export async function openSaved(id) {
   const items = Array.isArray(rec.items) && rec.items.length
     ? rec.items
     : rec.creator_ids.map((cid, i) => ({ creator_id: cid, rank: i + 1 }));
-  const matches = await withFacts(items);
+  const facts = rec.facts || {};  // today's facts, prices in the saved brief's currency
+  const matches = await withFacts(items.map((m) => (facts[m.creator_id] ? { ...m, facts: facts[m.creator_id] } : m)));
   let votes = new Map();
   if (caps.feedback) {
     const fb = await api("GET", `${path(id)}/feedback`).catch(() => null);
