@@ -232,7 +232,13 @@ def step_results(pg: Any, size: str) -> dict[str, Any]:
     per_page = 10 if size == "phone" else 20
     cards(pg).first.wait_for()
     assert cards(pg).count() == per_page
-    assert pg.locator("#count").inner_text().startswith(f"Showing 1–{per_page} of 40")
+    count = pg.locator("#count").inner_text()
+    assert count.startswith(f"Showing 1–{per_page} of 40.")
+    # the shortlist's total: one post from each of the 40, in the brief's currency
+    total = sum(m["facts"]["price"] for m in body["matches"])
+    estimated = sum(bool(m["facts"]["price_estimated"]) for m in body["matches"])
+    assert f"One post from each: £{total:,.0f}" in count, count
+    assert f"({estimated} estimated)" in count if estimated else "estimated" not in count
     assert pg.locator("#page-info").inner_text() == f"Page 1 of {40 // per_page}"
     for i in range(3):
         card, m = cards(pg).nth(i), body["matches"][i]
@@ -263,7 +269,7 @@ def step_filter(pg: Any, size: str, body: dict[str, Any]) -> None:
     wanted = max(set(platforms), key=platforms.count)
     pg.locator("#flt-platform").select_option(wanted)
     n = platforms.count(wanted)
-    assert pg.locator("#count").inner_text().endswith(f"of {n} ({40 - n} hidden by filters).")
+    assert f"of {n} ({40 - n} hidden by filters)." in pg.locator("#count").inner_text()
     assert set(pg.locator("#matches .fact:nth-child(3) dd").all_inner_texts()) == {
         pg.locator("#flt-platform option:checked").inner_text().split(" (")[0]
     }

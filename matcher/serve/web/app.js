@@ -6,7 +6,7 @@ import { api, caps, initKey, loadCaps } from "./api.js";
 import { checkBrief, excludeCreator, fillBrief, foldBrief, initBriefForm, readBrief, summaryOf } from "./brief.js";
 import { activeFilters, arrange, card, fillFilterOptions, initFilterTiers, readFilters } from "./cards.js";
 import { MAX_COMPARE, openCompare } from "./compare.js";
-import { $, el, plural, who } from "./dom.js";
+import { $, el, money, plural, who } from "./dom.js";
 import { clearErrors, reportFailure, showErrors } from "./errors.js";
 import { initPlan, openPlan } from "./plan.js";
 import { getCreator, openProfile, withFacts } from "./profile.js";
@@ -54,7 +54,7 @@ function render() {
   })));
   const hidden = v.matches.length - list.length;
   $("count").textContent = list.length
-    ? `Showing ${start + 1}–${start + shown.length} of ${list.length}${hidden ? ` (${hidden} hidden by filters)` : ""}.`
+    ? `Showing ${start + 1}–${start + shown.length} of ${list.length}${hidden ? ` (${hidden} hidden by filters)` : ""}.${totalText(list, filters.currency)}`
     : `No creator passes these filters (${v.matches.length} hidden).`;
   const n = activeFilters(filters);
   $("filter-count").textContent = n ? `${n} on` : "";
@@ -68,6 +68,21 @@ function render() {
   renderExcluded(v.excluded || []);
   renderSelection();
   $("plan-open").hidden = !(caps.plan && state.brief);
+}
+
+/** " One post from each: £12,300 (4 estimated)." over the listed creators, in the brief's
+ * currency; creators without a price in it are counted apart. */
+function totalText(list, currency) {
+  let total = 0, estimated = 0, unknown = 0;
+  for (const m of list) {
+    const f = m.facts;
+    if (!f || typeof f.price !== "number" || (f.price_currency || "USD") !== currency) { unknown += 1; continue; }
+    total += f.price;
+    if (f.price_estimated) estimated += 1;
+  }
+  if (list.length === unknown) return "";
+  const more = [estimated ? `${estimated} estimated` : "", unknown ? `${unknown} without a price` : ""].filter(Boolean);
+  return ` One post from each: ${money(total, currency)}${more.length ? ` (${more.join(", ")})` : ""}.`;
 }
 
 function renderViewBar(v) {
