@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from matcher.signals.niche import niche_signal
 
 if TYPE_CHECKING:
     from matcher.learn.text import AdaptedIndex, TextScores
+    from matcher.plan import Plan
 
 #: creators whose parsed sponsorship history is kept in memory between briefs
 EVENTS_CACHE_MAX = 200_000
@@ -269,6 +270,19 @@ class Matcher:
             handle=c.handle,
             flags=tuple(flags),
         )
+
+    def similar(self, creator_ids: Sequence[str], k: int = 20, **constraints: Any) -> Shortlist:
+        """Lookalikes of these creators (tiers, countries, platforms, languages: optional
+        constraints); see :func:`matcher.similar.similar`."""
+        from matcher.similar import similar
+
+        return similar(self, creator_ids, k, **constraints)
+
+    def plan(self, brief: Brief, budget: float | None = None, **options: Any) -> Plan:
+        """The creators worth most for the brief within the budget; see :func:`matcher.plan.plan`."""
+        from matcher.plan import plan
+
+        return plan(self, brief, budget, **options)
 
     def recommend_many(self, briefs: Iterable[Brief], k: int | None = None) -> Iterable[Shortlist]:
         for b in briefs:

@@ -45,3 +45,19 @@ def test_to_pandas_and_same_ranking_as_match(sample_index_dir, tmp_path):
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert [x["creator_id"] for x in json.loads(r.stdout)["matches"]] == list(df["creator_id"])
+
+
+def test_lookalikes_and_plans_from_the_matcher(sample_index_dir):
+    from matcher import Matcher, read_briefs
+    from matcher.plan import plan
+    from matcher.similar import similar
+
+    m = Matcher.open(sample_index_dir, ranker="weighted")
+    brief = read_briefs(SAMPLE / "briefs.jsonl")[0]
+    seed = m.recommend(brief, k=1).matches[0].creator_id
+    alike = m.similar([seed], k=5, tiers=("micro",))
+    assert alike == similar(m, [seed], 5, tiers=("micro",)) and len(alike.matches) == 5
+    assert seed not in [x.creator_id for x in alike.matches]
+    p = m.plan(brief, budget=5_000.0, max_creators=4)
+    assert p == plan(m, brief, 5_000.0, max_creators=4)
+    assert 0 < p.total_cost <= 5_000 and len(p.creators) <= 4
