@@ -216,6 +216,9 @@ class EmbeddingCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # a cache: a write lost to a power cut is recomputed, so commits need not wait for the
+        # disk (WAL + NORMAL stays consistent; a served brief's vectors cost a commit each)
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS emb (model TEXT, h BLOB, v BLOB, PRIMARY KEY (model, h))"
         )

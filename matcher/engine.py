@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -176,7 +177,6 @@ class Matcher:
             content=np.asarray(self.index.content[rows], dtype=np.float32),
             voice=np.asarray(self.index.voice[rows], dtype=np.float32),
             voice_known=np.asarray(self.index.voice_known[rows], dtype=bool),
-            events=self._events.of(creators),
             hard_why=hard_why,
             rows=rows,
         )
@@ -185,6 +185,8 @@ class Matcher:
         return SignalMatrix.from_results(signals.compute(brief, cands, ctx), brief, ctx.as_of)
 
     def score(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> Scored:
+        if cands.events is None:  # parsed (or recalled) only for the candidates scored
+            cands = dataclasses.replace(cands, events=self._events.of(cands.creators))
         sm = self.signals(brief, cands, ctx)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]
