@@ -57,7 +57,6 @@ def run(args: argparse.Namespace) -> int:
     if args.quiet:
         quiet_progress()
     from matcher.io import SafeCSVWriter, read_briefs
-    from matcher.signals import SIGNALS
 
     if args.k is not None and args.k < 1:
         raise MatcherError(f"--k must be >= 1, got {args.k}")
@@ -66,21 +65,35 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     w = SafeCSVWriter(out)
     if args.format == "csv":
-        w.writerow(["brief_id", "rank", "creator_id", "handle", "score", *SIGNALS, "reasons"])
+        w.writerow(csv_header())
     for brief, sl in zip(briefs, m.recommend_many(briefs, args.k), strict=True):
         if args.format == "json":
             out.write(json.dumps(sl.to_dict(), ensure_ascii=False) + "\n")
         elif args.format == "csv":
-            for mt in sl.matches:
-                signals = ("" if mt.signals[k] is None else f"{mt.signals[k]:.3f}" for k in SIGNALS)
-                w.writerow(
-                    [sl.brief_id, mt.rank, mt.creator_id, mt.handle or "", f"{mt.score:.4f}",
-                     *signals, " | ".join(mt.reasons)]
-                )  # fmt: skip
+            w.writerows(csv_rows(sl))
         else:
             out.write(format_table(sl) + total_line(m, brief, sl) + "\n")
         out.flush()
     return 0
+
+
+def csv_header() -> list[str]:
+    """The columns of ``--format csv`` (match and similar)."""
+    from matcher.signals import SIGNALS
+
+    return ["brief_id", "rank", "creator_id", "handle", "score", *SIGNALS, "reasons"]
+
+
+def csv_rows(sl: Shortlist) -> list[list[object]]:
+    """The rows of a shortlist under :func:`csv_header` (for a :class:`SafeCSVWriter`)."""
+    from matcher.signals import SIGNALS
+
+    rows: list[list[object]] = []
+    for mt in sl.matches:
+        signals = ("" if mt.signals[k] is None else f"{mt.signals[k]:.3f}" for k in SIGNALS)
+        rows.append([sl.brief_id, mt.rank, mt.creator_id, mt.handle or "", f"{mt.score:.4f}",
+                     *signals, " | ".join(mt.reasons)])  # fmt: skip
+    return rows
 
 
 def total_line(m: Matcher, brief: Brief, sl: Shortlist) -> str:

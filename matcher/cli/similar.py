@@ -72,10 +72,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.quiet:
         quiet_progress()
-    from matcher.cli.match import format_table
+    from matcher.cli.match import csv_header, csv_rows, format_table
     from matcher.engine import Matcher
     from matcher.io import SafeCSVWriter
-    from matcher.signals import SIGNALS
     from matcher.similar import similar
 
     if args.k < 1:
@@ -89,13 +88,8 @@ def run(args: argparse.Namespace) -> int:
         out.write(json.dumps(sl.to_dict(), ensure_ascii=False) + "\n")
     elif args.format == "csv":
         w = SafeCSVWriter(out)
-        w.writerow(["brief_id", "rank", "creator_id", "handle", "score", *SIGNALS, "reasons"])
-        for mt in sl.matches:
-            signals = ("" if mt.signals[k] is None else f"{mt.signals[k]:.3f}" for k in SIGNALS)
-            w.writerow(
-                [sl.brief_id, mt.rank, mt.creator_id, mt.handle or "", f"{mt.score:.4f}",
-                 *signals, " | ".join(mt.reasons)]
-            )  # fmt: skip
+        w.writerow(csv_header())
+        w.writerows(csv_rows(sl))
     else:
         out.write(format_table(sl) + "\n")
     out.flush()
