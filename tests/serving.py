@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -66,3 +67,43 @@ def running_server(index: Path, log_path: Path, *extra: str) -> Iterator[str]:
             proc.kill()
             proc.wait(timeout=15)
         log.close()
+
+
+#: Debian's Chromium, driven by playwright without any download
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@contextlib.contextmanager
+def sample_server(tmp: Path, workspace: str, n: int = 200) -> Iterator[tuple[str, str]]:
+    """A real `matcher serve` of the first ``n`` sample creators (indexed with `matcher index`)
+    and an API key of ``workspace`` (`matcher keys create`): yields (base URL, key)."""
+    lines = (REPO / "datasets" / "sample" / "creators.jsonl").read_text(encoding="utf-8")
+    creators = tmp / "creators.jsonl"
+    creators.write_text("\n".join(lines.splitlines()[:n]) + "\n", encoding="utf-8")
+    index = tmp / "index"
+    run_matcher("index", "--creators", str(creators), "--out", str(index), "--cache-dir", CACHE,
+                "--quiet")  # fmt: skip
+    keys = run_matcher("keys", "create", "--workspace", workspace, "--index", str(index))
+    key = keys.stdout.strip().splitlines()[-1]
+    assert key.startswith("mk_") and (tmp / "index.db").exists()  # default db: INDEX.db beside it
+    assert key not in keys.stderr
+    with running_server(index, tmp / "server.log") as base:
+        yield base, key
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Debian's, no sandbox: tests may run as root), closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            yield b
+        finally:
+            b.close()

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serving import CACHE, REPO, run_matcher, running_server
+from serving import CHROMIUM, REPO, chromium, sample_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts" / "latest"  # committed copies: tests/artifacts/*.png
 
 
@@ -25,38 +24,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     """A real `matcher serve` on a free port: (base URL, API key). Killed at teardown."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium not installed: apt-get install chromium")
-    tmp = tmp_path_factory.mktemp("browser")
-    source = REPO / "datasets" / "sample" / "creators.jsonl"
-    creators = tmp / "creators.jsonl"  # the first 200: a small index builds in seconds
-    lines = source.read_text(encoding="utf-8").splitlines()[:200]
-    creators.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    index = tmp / "index"
-    run_matcher("index", "--creators", str(creators), "--out", str(index), "--cache-dir", CACHE,
-                "--quiet")  # fmt: skip
-    keys = run_matcher("keys", "create", "--workspace", "browser-test", "--index", str(index))
-    key = keys.stdout.strip().splitlines()[-1]
-    assert key.startswith("mk_") and (tmp / "index.db").exists()  # default db: INDEX.db beside it
-    assert key not in keys.stderr
-
-    with running_server(index, tmp / "server.log") as base:
+    with sample_server(tmp_path_factory.mktemp("browser"), "browser-test") as (base, key):
         yield base, key
 
 
 @pytest.fixture(scope="module")
 def browser(server: tuple[str, str]) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

@@ -21,11 +21,10 @@ from typing import Any
 
 import httpx
 import pytest
-from serving import CACHE, REPO, run_matcher, running_server
+from serving import CHROMIUM, REPO, chromium, sample_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts" / "latest"  # committed copies: tests/artifacts/*.png
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 COMPETITORS = ["The Ordinary", "CeraVe", "La Roche-Posay"]
@@ -37,34 +36,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     """A real `matcher serve` of the first 200 sample creators: (base URL, API key)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium not installed: apt-get install chromium")
-    tmp = tmp_path_factory.mktemp("browser-flow")
-    lines = (REPO / "datasets" / "sample" / "creators.jsonl").read_text(encoding="utf-8")
-    creators = tmp / "creators.jsonl"
-    creators.write_text("\n".join(lines.splitlines()[:200]) + "\n", encoding="utf-8")
-    index = tmp / "index"
-    run_matcher("index", "--creators", str(creators), "--out", str(index), "--cache-dir", CACHE,
-                "--quiet")  # fmt: skip
-    keys = run_matcher("keys", "create", "--workspace", "flow-test", "--index", str(index))
-    key = keys.stdout.strip().splitlines()[-1]
-    with running_server(index, tmp / "server.log") as base:
+    with sample_server(tmp_path_factory.mktemp("browser-flow"), "flow-test") as (base, key):
         yield base, key
 
 
 @pytest.fixture(scope="module")
 def browser(server: tuple[str, str]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
