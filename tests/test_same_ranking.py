@@ -68,3 +68,14 @@ def test_python_cli_and_http_rank_a_brief_the_same(index: Path, tmp_path: Path) 
     assert health["ranker"] == "learned"
     assert all(matches for matches, _ in python)
     assert python == cli == http
+
+
+def test_a_served_matcher_uses_one_thread_per_query(index: Path) -> None:
+    """Each server worker answers one brief at a time: more threads per query only fight over
+    the cores with the other workers."""
+    from matcher.serve.app import open_for_serving
+
+    if default_model_dir() is None:
+        pytest.skip("no default learned ranker installed")
+    m = open_for_serving(str(index), Settings(cache_dir=CACHE), "learned")
+    assert m.ranker.name == "learned" and m.ranker.n_jobs == 1  # type: ignore[attr-defined]

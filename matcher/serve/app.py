@@ -73,8 +73,8 @@ def create_app(
 
 
 def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
-    """A matcher ready to serve: one FAISS (and torch) thread per query, its encoder's model
-    loaded now rather than by the first request."""
+    """A matcher ready to serve: one FAISS (torch, LightGBM) thread per query, its encoder's
+    model loaded now rather than by the first request."""
     import sys
 
     import faiss
@@ -89,6 +89,8 @@ def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
     torch = sys.modules.get("torch")  # imported only when the model runs on sentence-transformers
     if torch is not None:
         torch.set_num_threads(1)
+    if hasattr(matcher.ranker, "n_jobs"):  # a learned ranker: one thread per query as well
+        matcher.ranker.n_jobs = 1
     return matcher
 
 
