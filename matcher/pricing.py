@@ -28,6 +28,9 @@ from matcher.schema import TIER_PRICE_USD, Creator, tier_of
 
 #: stated prices a tier (or tier x platform) needs before its fitted line replaces the benchmark
 MIN_PRICES = 20
+#: stated prices a line is fitted on at most (a seeded sample of a larger cell: the fit of a
+#: million-creator catalogue takes seconds, not minutes, and its line hardly moves)
+MAX_FIT_PRICES = 20_000
 #: plausible slopes of log price on log followers (0: flat within the tier; 2: grows as f^2)
 SLOPE_RANGE = (0.0, 2.0)
 
@@ -127,6 +130,9 @@ def _fit_line(
     from sklearn.linear_model import HuberRegressor
 
     a = np.asarray(xy, dtype=np.float64)
+    y_all = a[:, 1]
+    if len(a) > MAX_FIT_PRICES:
+        a = a[np.random.default_rng(0).choice(len(a), MAX_FIT_PRICES, replace=False)]
     x, y = a[:, 0], a[:, 1]
     if float(np.ptp(x)) < 1e-9:  # every creator the same size: no slope to learn
         slope, intercept = 0.0, float(np.median(y))
@@ -135,5 +141,5 @@ def _fit_line(
         slope, intercept = float(h.coef_[0]), float(h.intercept_)
     if not SLOPE_RANGE[0] <= slope <= SLOPE_RANGE[1]:
         return None
-    low, high = (float(v) for v in np.exp(np.percentile(y, [5.0, 95.0])))
+    low, high = (float(v) for v in np.exp(np.percentile(y_all, [5.0, 95.0])))
     return PriceFit(tier, platform, intercept, slope, len(xy), low, high)

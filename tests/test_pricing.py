@@ -109,3 +109,15 @@ def test_the_index_stores_the_fit_and_reasons_name_it(sample_index_dir) -> None:
     unpriced = [c for c in idx.catalogue.get_rows(range(len(idx))) if c.price_per_post is None]
     sources = {price_of(c, "USD", None, idx.prices)[1] for c in unpriced if c.followers}  # type: ignore[index]
     assert any("stated prices" in s for s in sources)
+
+
+def test_a_large_cell_is_fitted_on_a_seeded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matcher.pricing as pricing
+
+    cs = _creators(300, (10_000, 100_000), a=-4.0, b=1.0)
+    full = PriceModel.fit(cs).fits[("micro", "tiktok")]
+    monkeypatch.setattr(pricing, "MAX_FIT_PRICES", 100)
+    sampled = PriceModel.fit(cs).fits[("micro", "tiktok")]
+    assert sampled.n == 300 and (sampled.low, sampled.high) == (full.low, full.high)
+    assert sampled.slope == pytest.approx(full.slope, abs=0.05)
+    assert sampled == PriceModel.fit(cs).fits[("micro", "tiktok")]  # the same sample each time
