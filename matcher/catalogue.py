@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -87,6 +87,25 @@ def _markets(c: Creator) -> str | None:
     return "," + ",".join(keep) + "," if keep else None
 
 
+_INSERT = (
+    "INSERT INTO creators (row, creator_id, language, platform, country, followers, markets, data)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _columns(row: int, c: Creator, data: str | None = None) -> tuple[object, ...]:
+    return (
+        row,
+        c.creator_id,
+        (c.language or "").lower() or None,
+        (c.platform or "").lower() or None,
+        (c.country or "").upper() or None,
+        c.followers,
+        _markets(c),
+        creator_to_json(c) if data is None else data,
+    )
+
+
 class CatalogueDB:
     """Creators stored by row number (the row is also the FAISS id)."""
 
@@ -108,23 +127,52 @@ class CatalogueDB:
 
     def insert(self, start_row: int, creators: Iterable[Creator]) -> None:
         with self._db:
-            self._db.executemany(
-                "INSERT INTO creators (row, creator_id, language, platform, country, followers,"
-                " markets, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        start_row + i,
-                        c.creator_id,
-                        (c.language or "").lower() or None,
-                        (c.platform or "").lower() or None,
-                        (c.country or "").upper() or None,
-                        c.followers,
-                        _markets(c),
-                        creator_to_json(c),
-                    )
-                    for i, c in enumerate(creators)
-                ),
-            )
+            self._insert((start_row + i, c) for i, c in enumerate(creators))
+
+    def _insert(self, rows: Iterable[tuple[int, Creator]]) -> None:
+        self._db.executemany(_INSERT, (_columns(r, c) for r, c in rows))
+
+    def update(
+        self,
+        *,
+        delete: Sequence[int] = (),
+        moves: Sequence[tuple[int, int]] = (),
+        put: Sequence[tuple[int, Creator, str]] = (),
+    ) -> None:
+        """In one transaction: delete these rows, move rows (from, to) into the freed ones, then
+        write creators at rows (replacing what is there) with their :func:`creator_to_json`."""
+        self._cache.clear()
+        with self._db:
+            self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r in delete))
+            self._db.executemany("UPDATE creators SET row = ? WHERE row = ?",
+                                 ((b, a) for a, b in moves))  # fmt: skip
+            self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r, _, _ in put))
+            self._db.executemany(_INSERT, (_columns(r, c, data) for r, c, data in put))
+
+    def records(self, rows: Sequence[int]) -> dict[int, str]:
+        """The stored JSON of the creators at these rows (what :func:`creator_to_json` wrote)."""
+        out: dict[int, str] = {}
+        for i in range(0, len(rows), 900):
+            chunk = [int(r) for r in rows[i : i + 900]]
+            q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
+            out.update(self._db.execute(q, chunk).fetchall())
+        return out
+
+    def priced(self) -> Iterator[Creator]:
+        """In row order, the creators that state a price, with only what a price fit reads
+        (followers, platform, price, currency), straight from SQLite. A record without a price
+        holds ``"price_per_post":null`` (:func:`creator_to_json`; inside a JSON string a quote
+        is escaped), so it is skipped unparsed; the others are parsed once, for both values."""
+        q = (
+            "SELECT creator_id, followers, platform,"
+            " json_extract(data, '$.price_per_post', '$.currency') FROM creators"
+            """ WHERE instr(data, '"price_per_post":null') = 0 ORDER BY row"""
+        )
+        for cid, followers, platform, values in self._db.execute(q):
+            price, currency = json.loads(values)
+            if price is not None:
+                yield Creator(creator_id=cid, followers=followers, platform=platform,
+                              price_per_post=price, currency=currency or "USD")  # fmt: skip
 
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
@@ -153,6 +201,11 @@ class CatalogueDB:
             q = f"SELECT creator_id, row FROM creators WHERE creator_id IN ({','.join('?' * len(chunk))})"
             out.update(dict(self._db.execute(q, chunk).fetchall()))
         return out
+
+    def each(self) -> Iterator[Creator]:
+        """Every creator in row order, decoded one at a time (not cached)."""
+        for (data,) in self._db.execute("SELECT data FROM creators ORDER BY row"):
+            yield creator_from_json(data)
 
     def all_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT creator_id FROM creators ORDER BY row")]

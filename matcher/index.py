@@ -138,6 +138,8 @@ class CreatorIndex:
         self.lexical = lexical
         #: the creators' style vectors for the text model of ``manifest.text_model`` (or None)
         self.style = style
+        #: the directory it was loaded from (None: built in memory)
+        self.path: Path | None = None
         #: price per post estimates fitted on the catalogue's stated prices (empty: benchmarks)
         self.prices = PriceModel.from_dict(manifest.prices)
         self._voice_mean: np.ndarray | None = None
@@ -148,6 +150,11 @@ class CreatorIndex:
 
     def __len__(self) -> int:
         return int(self.content.shape[0])
+
+    @property
+    def faiss_index(self) -> Any:
+        """The FAISS index over the content vectors (row ids)."""
+        return self._faiss
 
     def coherence_baseline(self) -> float:
         """Mean cosine of two random creators' content vectors (300 seeded at random): how alike
@@ -254,7 +261,9 @@ class CreatorIndex:
             recover(path)  # a replacement killed between its two renames (where not atomic)
         manifest = Manifest.read(path)
         try:
-            return cls._load(path, manifest, fingerprint)
+            index = cls._load(path, manifest, fingerprint)
+            index.path = path
+            return index
         except (OSError, ValueError, EOFError, RuntimeError, sqlite3.DatabaseError) as e:
             raise IndexMismatchError(f"{path}: {DAMAGED} ({_short(e)})") from None
 

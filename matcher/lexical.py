@@ -8,7 +8,9 @@ ones for Spanish creators and briefs) and stemmed with the English Snowball stem
 so "gamers" meets "gaming" and "recipes" meets "recipe".
 
 :class:`LexicalIndex` is built with the vector index and saved beside it (``lexical/``);
-``scores(text)`` gives every creator's BM25 score for a query, in index row order.
+``scores(text)`` gives every creator's BM25 score for a query, in index row order. The term
+counts the scores come from are saved too (:mod:`matcher.lexical_counts`), so ``matcher index
+--update`` recomputes the scores without tokenising unchanged creators again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from matcher import lexical_counts
+from matcher.lexical_counts import TermCounts
 from matcher.schema import Creator
 
 #: the languages whose stopword lists bm25s ships (ISO 639-1 -> bm25s name)
@@ -139,10 +143,21 @@ class LexicalIndex:
         docs = [creator_document(c, handle=self.handle) for c in creators]
         tokens = tokenize_creators(creators, docs, self.stem)
         self.retriever_: Any = None  # None: no creator has a word to index
+        #: the term counts the scores come from (kept for updates; None for bm25s' other variants)
+        self.counts_: TermCounts | None = None
+        if self.method in lexical_counts.METHODS:
+            return self.with_counts(lexical_counts.count_terms(tokens))
         if any(tokens):
             self.retriever_ = bm25s.BM25(k1=self.k1, b=self.b, method=self.method)
             self.retriever_.index(tokens, show_progress=False)
         self.n_ = len(creators)
+        return self
+
+    def with_counts(self, counts: TermCounts) -> LexicalIndex:
+        """Fitted from term counts (:mod:`matcher.lexical_counts`): what an update does."""
+        self.counts_ = counts
+        self.retriever_ = lexical_counts.retriever(counts, self.k1, self.b, self.method)
+        self.n_ = counts.n_docs
         return self
 
     def scores(self, text: str, languages: Sequence[str] = ()) -> np.ndarray:
@@ -162,6 +177,8 @@ class LexicalIndex:
         Path(out).mkdir(parents=True, exist_ok=True)
         if self.retriever_ is not None:
             self.retriever_.save(str(out), show_progress=False)
+            if self.counts_ is not None:
+                self.counts_.save(Path(out))
 
     @classmethod
     def load(cls, path: str | Path, n: int, **settings: Any) -> LexicalIndex:
@@ -171,5 +188,6 @@ class LexicalIndex:
         self = cls(**settings)
         empty = not (Path(path) / "params.index.json").exists()
         self.retriever_ = None if empty else bm25s.BM25.load(str(path), mmap=True)
+        self.counts_ = None  # read by an update only (TermCounts.load)
         self.n_ = n
         return self

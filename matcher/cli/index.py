@@ -1,47 +1,82 @@
-"""``matcher index``: embed a creator catalogue and build its index."""
+"""``matcher index``: embed a creator catalogue and build its index, or update an index."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matcher.cli.common import add_settings_options, add_strict_option, quiet_progress, settings
+from matcher.errors import MatcherError
+
+if TYPE_CHECKING:
+    from matcher.config import Settings
 
 NAME = "index"
-HELP = "embed a creator catalogue and build a searchable index"
+HELP = "embed a creator catalogue and build a searchable index, or update one"
 EXAMPLE = "matcher index --creators datasets/sample/creators.jsonl --out out/sample-index"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_strict_option(p)
-    p.add_argument("--creators", required=True, metavar="FILE", help="creators file (FORMATS.md)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--creators", metavar="FILE", help="creators file (FORMATS.md): full build")
+    what.add_argument(
+        "--update",
+        metavar="FILE",
+        help="creators file to apply to the existing index --out: new creator_ids are added, "
+        "changed records replaced (only changed texts re-embedded), the rest left alone; no "
+        "rebuild (e.g. matcher index --update new.jsonl --remove gone.txt --out out/idx)",
+    )
+    p.add_argument(
+        "--remove",
+        metavar="IDS",
+        help="with --update or alone: remove these creators from the existing index --out "
+        "(one creator_id a line; blank lines and # comments skipped; unknown ids warned about)",
+    )
     p.add_argument(
         "--out", required=True, metavar="DIR", help="index directory to write (replaced atomically)"
     )
     p.add_argument(
         "--index-type",
         choices=["auto", "flat", "ivf", "hnsw"],
-        default="auto",
+        default=None,
         help="auto (default): exact search below 100,000 creators, else ivf; ivf = approximate "
         "(8-bit, nprobe checked for >= 0.99 recall of the candidates, recorded in the manifest); "
-        "hnsw = graph",
+        "hnsw = graph. An update keeps the index's type",
     )
     p.add_argument(
         "--model",
         metavar="DIR",
         help="adapt the index for this learned ranker's text model (default: the installed "
-        "default model's, when it has one; 'none': do not adapt)",
+        "default model's, when it has one; 'none': do not adapt); an update needs the model "
+        "the index is adapted for",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars (model loading included)")
     add_settings_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    import time
-
     if args.quiet:
         quiet_progress()
+    if args.creators is None and args.update is None and args.remove is None:
+        raise MatcherError("give --creators FILE (build an index) or --update FILE / --remove IDS")
+    if args.creators is not None and args.remove is not None:
+        raise MatcherError(
+            "--remove changes an existing index: use it with --update, not --creators"
+        )
+    if args.creators is None and args.index_type is not None:
+        raise MatcherError(
+            "--index-type is for a full build (--creators); an update keeps the type"
+        )
+    s = settings(args)
+    return _build(args, s) if args.creators is not None else _update(args, s)
+
+
+def _build(args: argparse.Namespace, s: Settings) -> int:
+    import time
 
     from matcher.encoder import build_encoder
     from matcher.index import FILES, build_and_save
@@ -50,7 +85,6 @@ def run(args: argparse.Namespace) -> int:
     from matcher.learn.resolve import index_text_model
     from matcher.manifest import Manifest
 
-    s = settings(args)
     t0 = time.perf_counter()
     check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
     creators = read_creators(args.creators, strict=args.strict)  # raises before anything is written
@@ -64,19 +98,13 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         model_name=s.model,
         posts_per_creator=s.posts_per_creator,
-        index_type=args.index_type,
+        index_type=args.index_type or "auto",
         progress=not args.quiet,
         text_model=text_model,
         candidates=s.candidates,
     )
     dt = time.perf_counter() - t0
-    info = Manifest.read(out).ann
-    if info and info.get("type") == "ivf":
-        print(
-            f"approximate index: IVF-SQ8, nlist {info['nlist']}, nprobe {info['nprobe']}, "
-            f"recall {info['recall']:.3f} of the top {info['recall_at']} against exact search",
-            file=sys.stderr,
-        )
+    _say_ann(Manifest.read(out).ann)
     print(
         f"indexed {len(creators)} creators into {out} in {dt:.1f}s "
         f"(embedding cache: {enc.hits} hits, {enc.misses} new"
@@ -85,3 +113,61 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _update(args: argparse.Namespace, s: Settings) -> int:
+    import time
+
+    from matcher.encoder import build_encoder
+    from matcher.io import read_creators
+    from matcher.learn.resolve import index_text_model
+    from matcher.manifest import Manifest
+    from matcher.update import check_inputs, read_removals, update_index
+
+    t0 = time.perf_counter()
+    manifest = Manifest.read(Path(args.out))  # an existing index, before any work
+    creators = read_creators(args.update, strict=args.strict) if args.update else []
+    removals = read_removals(args.remove) if args.remove else []
+    check_inputs(creators, removals, str(args.update), str(args.remove))
+    text_model = index_text_model(args.model) if manifest.text_model else None
+    enc = build_encoder(
+        s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
+    )
+    rep = update_index(
+        args.out,
+        enc,
+        creators=creators,
+        removals=removals,
+        text_model=text_model,
+        candidates=s.candidates,
+        progress=not args.quiet,
+    )
+    for r in rep.unknown[:5]:
+        warnings.warn(f"{args.remove}:{r.line}: creator_id {r.creator_id!r} is not in the index; "
+                      "nothing to remove", stacklevel=1)  # fmt: skip
+    if len(rep.unknown) > 5:
+        warnings.warn(
+            f"{args.remove}: {len(rep.unknown) - 5} more unknown creator_ids", stacklevel=1
+        )
+    if rep.written:
+        _say_ann(Manifest.read(Path(args.out)).ann)
+    print(
+        f"updated {args.out} in {time.perf_counter() - t0:.1f}s: {rep.added} added, "
+        f"{rep.changed} changed, {rep.unchanged} unchanged, {rep.removed} removed "
+        f"({rep.embedded} embedded, every other vector kept); {rep.count} creators "
+        f"(embedding cache: {enc.hits} hits, "
+        f"{enc.misses} new" + ("; BM25 refitted: the index had no term counts" if
+                                rep.lexical == "refit" else "") + ")"
+        + ("" if rep.written else "; nothing changed, nothing written"),
+        file=sys.stderr,
+    )  # fmt: skip
+    return 0
+
+
+def _say_ann(info: dict | None) -> None:
+    if info and info.get("type") == "ivf":
+        print(
+            f"approximate index: IVF-SQ8, nlist {info['nlist']}, nprobe {info['nprobe']}, "
+            f"recall {info['recall']:.3f} of the top {info['recall_at']} against exact search",
+            file=sys.stderr,
+        )
