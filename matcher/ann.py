@@ -90,7 +90,17 @@ def calibrate(index: Any, x: np.ndarray, nlist: int, candidates: int) -> tuple[i
     exact = faiss.IndexFlatIP(x.shape[1])
     exact.add(x)
     _, truth = exact.search(queries, k)
-    nprobe = max(1, nlist // 64)
+    return probe_until(index, queries, truth, max(1, nlist // 64))
+
+
+def probe_until(
+    index: Any, queries: np.ndarray, truth: np.ndarray, nprobe: int
+) -> tuple[int, float]:
+    """(nprobe, recall): ``nprobe`` doubled until the IVF ``index`` finds :data:`TARGET_RECALL`
+    of the exact top rows ``truth`` of the ``queries`` (or probes every list)."""
+    import faiss
+
+    nlist, k = int(index.nlist), truth.shape[1]
     while True:
         params = faiss.SearchParametersIVF(nprobe=nprobe)  # type: ignore[attr-defined,call-arg]
         _, got = index.search(queries, k, params=params)

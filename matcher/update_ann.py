@@ -74,8 +74,6 @@ def checked_recall(index: Any, content: np.ndarray, info: dict, candidates: int)
     search (the queries of :func:`matcher.ann.calibrate`: rows drawn with seed 1), ``nprobe``
     doubled from its recorded value until the recall reaches :data:`matcher.ann.TARGET_RECALL`
     (or every list is probed)."""
-    import faiss
-
     n = int(index.ntotal)
     k = min(candidates, n)
     nq = min(ann.RECALL_QUERIES, n)
@@ -83,17 +81,7 @@ def checked_recall(index: Any, content: np.ndarray, info: dict, candidates: int)
     queries = np.ascontiguousarray(content[rows], dtype=np.float32)
     truth = exact_top(content, queries, k)
     nlist = int(index.nlist)
-    nprobe = min(nlist, int(info.get("nprobe", max(1, nlist // 64))))
-    while True:
-        params = faiss.SearchParametersIVF(nprobe=nprobe)  # type: ignore[attr-defined,call-arg]
-        _, got = index.search(queries, k, params=params)
-        recall = float(
-            np.mean(
-                [len(set(t) & set(g[g >= 0])) / len(t) for t, g in zip(truth, got, strict=True)]
-            )
-        )
-        if recall >= ann.TARGET_RECALL or nprobe >= nlist:
-            break
-        nprobe = min(nlist, nprobe * 2)
+    start = min(nlist, int(info.get("nprobe", max(1, nlist // 64))))
+    nprobe, recall = ann.probe_until(index, queries, np.asarray(truth), start)
     return {**info, "nprobe": nprobe, "recall": round(recall, 4), "recall_at": k,
             "recall_queries": nq}  # fmt: skip
