@@ -6,10 +6,15 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from matcher.serve.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -86,3 +91,20 @@ def shared_file(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} not present (shared data is read from ../shared)")
     return p
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A store with the workspaces ``acme`` and ``globex`` (the API tests' two tenants)."""
+    from matcher.serve.store import Store
+
+    with Store(tmp_path / "api.db") as s:
+        for ws in ("acme", "globex"):
+            s.create_workspace(ws)
+        yield s
+
+
+@pytest.fixture
+def keys(store: Store) -> dict[str, str]:
+    """An API key of each workspace of :func:`store`."""
+    return {ws: store.create_key(ws) for ws in ("acme", "globex")}

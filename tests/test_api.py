@@ -68,19 +68,6 @@ class FakeMatcher:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "api.db") as s:
-        for ws in ("acme", "globex"):
-            s.create_workspace(ws)
-        yield s
-
-
-@pytest.fixture
-def keys(store: Store) -> dict[str, str]:
-    return {ws: store.create_key(ws) for ws in ("acme", "globex")}
-
-
-@pytest.fixture
 def fake() -> FakeMatcher:
     return FakeMatcher()
 

@@ -243,19 +243,6 @@ def test_bad_votes_are_refused(engine: Matcher, kw: dict[str, Any], msg: str) ->
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "api.db") as s:
-        for ws in ("acme", "globex"):
-            s.create_workspace(ws)
-        yield s
-
-
-@pytest.fixture
-def keys(store: Store) -> dict[str, str]:
-    return {ws: store.create_key(ws) for ws in ("acme", "globex")}
-
-
-@pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(FakeMatcher(), store, max_body_bytes=8192)) as c:
         yield c
