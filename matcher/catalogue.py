@@ -202,6 +202,12 @@ class CatalogueDB:
             out.update(dict(self._db.execute(q, chunk).fetchall()))
         return out
 
+    def by_id(self, creator_ids: Sequence[str]) -> dict[str, Creator]:
+        """The creators of these ids that the catalogue holds, in the order asked."""
+        rows = self.row_of(list(creator_ids))
+        found = [cid for cid in dict.fromkeys(creator_ids) if cid in rows]
+        return dict(zip(found, self.get_rows([rows[c] for c in found]), strict=True))
+
     def each(self) -> Iterator[Creator]:
         """Every creator in row order, decoded one at a time (not cached)."""
         for (data,) in self._db.execute("SELECT data FROM creators ORDER BY row"):

@@ -363,8 +363,11 @@ class Matcher:
         return base, order[:n]
 
     def creator(self, creator_id: str) -> Creator | None:
-        row = self.index.catalogue.row_of([creator_id]).get(creator_id)
-        return None if row is None else self.index.catalogue.get_rows([row])[0]
+        return self.creators([creator_id]).get(creator_id)
+
+    def creators(self, creator_ids: Sequence[str]) -> dict[str, Creator]:
+        """The creators of these ids that the catalogue holds, in the order asked."""
+        return self.index.catalogue.by_id(creator_ids)
 
 
 def _adapted(ranker: Ranker, index: CreatorIndex) -> AdaptedIndex | None:

@@ -135,7 +135,8 @@ def plan(
     if pool < 1 or (max_creators is not None and max_creators < 1):
         raise MatcherError("pool and max_creators must be >= 1")
     shortlist = matcher.recommend(brief, k=pool)
-    creators = _creators(matcher, [m.creator_id for m in shortlist.matches])
+    found = matcher.creators([m.creator_id for m in shortlist.matches])
+    creators = [found[m.creator_id] for m in shortlist.matches]
     goal = brief.goal if brief.goal in GOAL_WEIGHTS else "hybrid"
     items, skipped = candidates(shortlist.matches, creators, brief, goal, matcher)
     notes = list(shortlist.notes)
@@ -297,7 +298,7 @@ def list_cost(matcher: Matcher, brief: Brief, creator_ids: Sequence[str]) -> tup
     are estimates; how many creators have no known price and are left out of the total)."""
     rates, prices = matcher.settings.rates or None, matcher.index.prices
     total, estimated, unknown = 0.0, 0, 0
-    for c in _creators(matcher, creator_ids):
+    for c in matcher.creators(creator_ids).values():
         p = price_of(c, brief.currency, rates, prices)
         if p is None:
             unknown += 1
@@ -305,8 +306,3 @@ def list_cost(matcher: Matcher, brief: Brief, creator_ids: Sequence[str]) -> tup
         total += p[0]
         estimated += p[1] is not None
     return total, estimated, unknown
-
-
-def _creators(matcher: Matcher, ids: Sequence[str]) -> list[Creator]:
-    rows = matcher.index.catalogue.row_of(list(ids))
-    return matcher.index.catalogue.get_rows([rows[i] for i in ids])

@@ -47,14 +47,12 @@ def saved_facts(
 
 def creators_by_id(matcher: Any, ids: Sequence[str]) -> dict[str, Creator]:
     """The creators of these ids that the catalogue holds: one query when the matcher has a
-    catalogue (:class:`matcher.catalogue.CatalogueDB`), else one ``creator(id)`` call each."""
+    catalogue (:meth:`matcher.catalogue.CatalogueDB.by_id`), else one ``creator(id)`` call each."""
     catalogue = getattr(getattr(matcher, "index", None), "catalogue", None)
-    if catalogue is None:
-        found = ((cid, matcher.creator(cid)) for cid in ids)
-        return {cid: c for cid, c in found if c is not None}
-    rows = catalogue.row_of(list(ids))
-    order = [cid for cid in ids if cid in rows]
-    return dict(zip(order, catalogue.get_rows([rows[cid] for cid in order]), strict=True))
+    if catalogue is not None:
+        return dict(catalogue.by_id(ids))
+    found = ((cid, matcher.creator(cid)) for cid in ids)
+    return {cid: c for cid, c in found if c is not None}
 
 
 def facts_of(
