@@ -19,7 +19,7 @@ from matcher.history import EventCache
 from matcher.index import CreatorIndex, mean_pairwise_cosine
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
-from matcher.rules import OffNiche, hard_filter, shortfall
+from matcher.rules import HardRules, OffNiche, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.scored import Scored, pick
 from matcher.signals import SIGNALS
@@ -142,7 +142,8 @@ class Matcher:
         assert ctx.retrieval is not None  # set by context()
         rows = ctx.retrieval.candidates(self.index, n)
         creators = self.index.catalogue.get_rows(rows)
-        why = [hard_filter(brief, c) for c in creators]
+        rules = HardRules(brief)
+        why = [rules(c) for c in creators]
         passing = sum(w is None for w in why)
         if passing < min(n, max(5 * brief.k, 100)) and (
             brief.languages or brief.platforms or brief.countries or brief.exclude_creators
@@ -156,7 +157,7 @@ class Matcher:
             rows = np.concatenate([rows, extra])
             extra_creators = self.index.catalogue.get_rows(extra)
             creators += extra_creators
-            why += [hard_filter(brief, c) for c in extra_creators]
+            why += [rules(c) for c in extra_creators]
         return self.candidates_at(rows, brief, creators, why)
 
     def candidates_at(
@@ -171,7 +172,8 @@ class Matcher:
         if creators is None:
             creators = self.index.catalogue.get_rows(rows)
         if hard_why is None:
-            hard_why = [hard_filter(brief, c) for c in creators]
+            rules = HardRules(brief)
+            hard_why = [rules(c) for c in creators]
         return Candidates(
             creators=creators,
             content=np.asarray(self.index.content[rows], dtype=np.float32),
@@ -193,7 +195,7 @@ class Matcher:
         niche = sm.results["niche"]
         gate = self.settings.niche_gate
         absent = self.niche_absent(ctx)
-        hard = cands.hard_why or [hard_filter(brief, c) for c in cands.creators]
+        hard = cands.hard_why or list(map(HardRules(brief), cands.creators))
         excluded: list[str | OffNiche | None] = []
         for i, why_hard in enumerate(hard):
             why: str | OffNiche | None = why_hard

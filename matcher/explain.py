@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,7 +25,7 @@ def reasons_for(
     """
     effect: dict[str, float] = {s: 0.0 for s in SIGNALS}
     for name, value in contribution_row(contributions, i).items():
-        base = next((s for s in SIGNALS if name == s or name.startswith(s + "_")), None)
+        base = _signal_of(name)
         if base is not None:
             effect[base] += value
     known = [s for s in SIGNALS if results[s].known[i]]
@@ -40,6 +41,12 @@ def reasons_for(
         if note:
             out.append(note)
     return tuple(out)
+
+
+@functools.cache
+def _signal_of(name: str) -> str | None:
+    """The signal a contribution's name credits: itself, or the signal that starts it."""
+    return next((s for s in SIGNALS if name == s or name.startswith(s + "_")), None)
 
 
 def contribution_row(contributions: Mapping[str, np.ndarray], i: int) -> dict[str, float]:

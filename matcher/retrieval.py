@@ -57,6 +57,22 @@ def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None
     return top_rows(scores, n, allowed, positive=True)
 
 
+class RankOf:
+    """The position of each row in a ranking (``rows`` best first), -1 for rows not in it."""
+
+    def __init__(self, ranked: np.ndarray) -> None:
+        ranked = np.asarray(ranked, dtype=np.int64)
+        self._order = np.argsort(ranked, kind="stable")
+        self._sorted = ranked[self._order]
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        if not self._sorted.size:
+            return np.full(rows.shape, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self._sorted, rows), self._sorted.size - 1)
+        return np.where(self._sorted[pos] == rows, self._order[pos], -1)
+
+
 @dataclass
 class Retrieval:
     """One brief's dense and lexical rankings (their top ``depth``) and every BM25 score.
@@ -76,17 +92,17 @@ class Retrieval:
     text: TextScores | None = None
     #: the plain similarity's top rows (``dense_rows`` when there is no text model)
     plain_rows: np.ndarray | None = None
-    _dense_rank: dict[int, int] = field(default_factory=dict, repr=False)
-    _plain_rank: dict[int, int] = field(default_factory=dict, repr=False)
-    _lexical_rank: dict[int, int] = field(default_factory=dict, repr=False)
+    _dense_rank: RankOf = field(init=False, repr=False)
+    _plain_rank: RankOf = field(init=False, repr=False)
+    _lexical_rank: RankOf = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._dense_rank = {int(r): i for i, r in enumerate(self.dense_rows)}
+        self._dense_rank = RankOf(self.dense_rows)
         if self.plain_rows is None or self.plain_rows is self.dense_rows:
             self.plain_rows, self._plain_rank = self.dense_rows, self._dense_rank
         else:
-            self._plain_rank = {int(r): i for i, r in enumerate(self.plain_rows)}
-        self._lexical_rank = {int(r): i for i, r in enumerate(self.lexical_rows)}
+            self._plain_rank = RankOf(self.plain_rows)
+        self._lexical_rank = RankOf(self.lexical_rows)
 
     @classmethod
     def run(
@@ -120,9 +136,8 @@ class Retrieval:
         """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it); with
         ``plain``, of the plain similarity and BM25, never a learned score."""
         ranks = self._plain_rank if plain else self._dense_rank
-        d = np.array([ranks.get(int(r), -1) for r in rows], dtype=np.int64)
-        lx = np.array([self._lexical_rank.get(int(r), -1) for r in rows], dtype=np.int64)
-        return rrf(d, lx) if len(rows) else np.zeros(0)
+        rows = np.asarray(rows, dtype=np.int64)
+        return rrf(ranks(rows), self._lexical_rank(rows)) if len(rows) else np.zeros(0)
 
     def order(self, index: object, rows: np.ndarray, plain: bool = False) -> np.ndarray:
         """``rows`` best first: by fused score, then dense similarity, then row."""

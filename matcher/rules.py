@@ -14,27 +14,35 @@ from matcher.signals.base import SignalResult
 
 def hard_filter(brief: Brief, c: Creator) -> str | None:
     """Why a creator fails the brief's hard rules, or None when it passes."""
-    if c.creator_id in brief.exclude_creators:
-        return "excluded by the brief (exclude_creators)"
-    if (
-        brief.languages
-        and c.language
-        and c.language.lower() not in {x.lower() for x in brief.languages}
-    ):
-        return f"writes in {c.language}, brief wants {'/'.join(brief.languages)}"
-    if (
-        brief.platforms
-        and c.platform
-        and c.platform.lower() not in {x.lower() for x in brief.platforms}
-    ):
-        return f"on {c.platform}, brief wants {'/'.join(brief.platforms)}"
-    if brief.countries and c.country:
-        want = {x.upper() for x in brief.countries}
-        aud = (c.audience.countries if c.audience and c.audience.countries else {}) or {}
-        in_market = any(v >= 0.25 and k.upper() in want for k, v in aud.items())
-        if c.country.upper() not in want and not in_market:
-            return f"based in {c.country.upper()}, campaign runs in {'/'.join(sorted(want))}"
-    return None
+    return HardRules(brief)(c)
+
+
+class HardRules:
+    """The brief's hard rules, read once: ``HardRules(brief)(creator)`` is
+    :func:`hard_filter` for many creators of one brief."""
+
+    def __init__(self, brief: Brief) -> None:
+        self.exclude = frozenset(brief.exclude_creators)
+        self.languages = {x.lower() for x in brief.languages}
+        self.platforms = {x.lower() for x in brief.platforms}
+        self.want = {x.upper() for x in brief.countries}
+        self._languages = "/".join(brief.languages)
+        self._platforms = "/".join(brief.platforms)
+        self._markets = "/".join(sorted(self.want))
+
+    def __call__(self, c: Creator) -> str | None:
+        if c.creator_id in self.exclude:
+            return "excluded by the brief (exclude_creators)"
+        if self.languages and c.language and c.language.lower() not in self.languages:
+            return f"writes in {c.language}, brief wants {self._languages}"
+        if self.platforms and c.platform and c.platform.lower() not in self.platforms:
+            return f"on {c.platform}, brief wants {self._platforms}"
+        want = self.want
+        if want and c.country and c.country.upper() not in want:
+            aud = (c.audience.countries if c.audience and c.audience.countries else {}) or {}
+            if not any(v >= 0.25 and k.upper() in want for k, v in aud.items()):
+                return f"based in {c.country.upper()}, campaign runs in {self._markets}"
+        return None
 
 
 class OffNiche:
