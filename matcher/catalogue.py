@@ -178,7 +178,8 @@ class CatalogueDB:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
         want = [int(r) for r in rows]
         unique = dict.fromkeys(want)
-        got = {r: self._cache[r] for r in unique if r in self._cache}
+        cache = self._cache  # other threads may clear it meanwhile: each row read once
+        got = {r: c for r in unique if (c := cache.get(r)) is not None}
         missing = [r for r in unique if r not in got]
         fetched: dict[int, Creator] = {}
         for i in range(0, len(missing), 900):

@@ -215,6 +215,7 @@ class EmbeddingCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._write = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         # a cache: a write lost to a power cut is recomputed, so commits need not wait for the
         # disk (WAL + NORMAL stays consistent; a served brief's vectors cost a commit each)
@@ -237,7 +238,7 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
-        with self._db:
+        with self._write, self._db:  # one transaction at a time on the shared connection
             self._db.executemany(
                 "INSERT OR REPLACE INTO emb (model, h, v) VALUES (?, ?, ?)",
                 ((model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items),

@@ -6,6 +6,7 @@ posts; :class:`EventCache` keeps the result per creator between briefs (bounded)
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,6 +94,7 @@ class EventCache:
             raise ValueError(f"max_size must be >= 1, got {max_size}")
         self.max_size = max_size
         self._events: OrderedDict[str, list[SponsorEvent]] = OrderedDict()
+        self._lock = threading.Lock()  # briefs served on several threads share the cache
 
     def __len__(self) -> int:
         return len(self._events)
@@ -100,13 +102,14 @@ class EventCache:
     def of(self, creators: Sequence[Creator]) -> list[list[SponsorEvent]]:
         """The events of each creator, in order."""
         out = []
-        for c in creators:
-            ev = self._events.get(c.creator_id)
-            if ev is None:
-                ev = self._events[c.creator_id] = sponsorship_events(c)
-                if len(self._events) > self.max_size:
-                    self._events.popitem(last=False)
-            else:
-                self._events.move_to_end(c.creator_id)
-            out.append(ev)
+        with self._lock:
+            for c in creators:
+                ev = self._events.get(c.creator_id)
+                if ev is None:
+                    ev = self._events[c.creator_id] = sponsorship_events(c)
+                    if len(self._events) > self.max_size:
+                        self._events.popitem(last=False)
+                else:
+                    self._events.move_to_end(c.creator_id)
+                out.append(ev)
         return out

@@ -16,6 +16,7 @@ counts the scores come from are saved too (:mod:`matcher.lexical_counts`), so ``
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -68,11 +69,17 @@ def _stopwords(langs: tuple[str, ...]) -> list[str]:
     return sorted({w for lang in langs for w in getattr(sw, STOPWORD_LANGUAGES[lang])})
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
+_local = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer() -> Any:
+    """This thread's English stemmer (PyStemmer's stemmers are not to be shared by threads)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def stopword_languages(codes: Iterable[str | None]) -> tuple[str, ...]:

@@ -13,10 +13,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
+import fasteners
 import numpy as np
 import pytest
 from conftest import ROOT, SAMPLE, FakeEncoder, sample_creators
@@ -507,7 +507,7 @@ def test_the_reloader_checks_at_most_once_per_interval(tmp_path):
     out = tmp_path / "idx"
     build_and_save(sample_creators(OLD), enc, out)
     now = [0.0]
-    svc = Services(Matcher(CreatorIndex.load(out), enc), None, threading.Lock())  # type: ignore[arg-type]
+    svc = Services(Matcher(CreatorIndex.load(out), enc), None, fasteners.ReaderWriterLock())  # type: ignore[arg-type]
     r = IndexReloader(svc, out, interval=1.0, clock=lambda: now[0])
     assert not r.due()  # the loaded index
     update_index(out, enc, creators=sample_creators(OLD + 2)[OLD:])

@@ -3,17 +3,18 @@
 
 ``create_app(matcher, store)`` builds the FastAPI app; the matcher (index, encoder, ranker) and
 the store are loaded once by the caller and held on ``app.state``. Matching is CPU-bound and
-synchronous, so the endpoints are plain ``def`` (FastAPI runs them in its threadpool) and every
-use of the matcher holds one lock: its SQLite catalogue connection and embedding cache are shared
-and not safe to use from two threads at once. Every ``/v1`` route needs ``Authorization: Bearer
+synchronous, so the endpoints are plain ``def`` (FastAPI runs them in its threadpool). Requests
+read the matcher concurrently (its caches are safe to share between threads; the model, FAISS and
+LightGBM release the GIL while they compute), each under the read side of a readers-writer lock
+whose write side only the index hot swap takes (:mod:`matcher.serve.reload`). Every ``/v1`` route needs ``Authorization: Bearer
 KEY`` (see ``matcher keys create``); a workspace sees only its own shortlists.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
+import fasteners
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -57,7 +58,7 @@ def create_app(
         "`matcher keys create --workspace NAME`. Request bodies are limited to "
         f"{max_body_bytes} bytes.",
     )
-    app.state.services = Services(matcher, store, threading.Lock())
+    app.state.services = Services(matcher, store, fasteners.ReaderWriterLock())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(ReloadIndex, services=app.state.services)  # index updated on disk

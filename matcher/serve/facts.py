@@ -19,7 +19,7 @@ from matcher.signals.tier import price_of
 
 def shortlist_json(matcher: Any, shortlist: Shortlist, currency: str = "USD") -> dict[str, Any]:
     """The shortlist as the API sends it, each match with its creator's ``facts`` (left out for
-    a creator no longer in the catalogue). Call it holding the matcher's lock."""
+    a creator no longer in the catalogue). Call it holding the matcher's (read) lock."""
     out = shortlist.to_dict()
     out["ranker"] = shortlist.ranker
     ids = [m.creator_id for m in shortlist.matches]
@@ -37,7 +37,7 @@ def saved_facts(
     matcher: Any, creator_ids: Sequence[str], brief: Mapping[str, Any] | None
 ) -> dict[str, dict[str, Any]]:
     """The facts of a saved shortlist's creators still in the catalogue, prices in the saved
-    brief's currency (US dollars without one). Call it holding the matcher's lock."""
+    brief's currency (US dollars without one). Call it holding the matcher's (read) lock."""
     currency = str((brief or {}).get("currency") or "USD").upper()
     rates = getattr(getattr(matcher, "settings", None), "rates", None) or None
     prices = getattr(getattr(matcher, "index", None), "prices", None)

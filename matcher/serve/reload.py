@@ -7,8 +7,9 @@ Every index write swaps a new directory in (:func:`matcher.io.atomic.replacing_d
 another file is the manifest read, and its ``created_at`` (stamped by every index write)
 compared with the loaded index's. When it changed, that request waits while the new index
 is loaded beside the old one (other requests are answered from the old one meanwhile), and the
-new matcher (same encoder, settings and ranker) is swapped in under the matcher lock
-(``Services.lock``); the old index is closed after the swap. So the first request more than a
+new matcher (same encoder, settings and ranker) is swapped in under the write side of the
+matcher lock (``Services.lock``: it waits for the requests using the old one to finish); the old
+index is closed after the swap. So the first request more than a
 second after an update returns is answered from the updated index, and ``/healthz`` reports its
 creator count. An index that does not load (damaged, built with another model, adapted for
 another text model) is reported in the server log, once per version, and the old one kept.
@@ -133,7 +134,7 @@ class IndexReloader:
             new.index.catalogue.close()
             self._seen = None  # look again at the next check
             return False
-        with svc.lock:
+        with svc.lock.write_lock():
             old: Any = svc.matcher
             svc.matcher = new
             old.index.catalogue.close()  # every use of the catalogue holds the lock

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
+import fasteners
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -61,7 +61,9 @@ class Services:
 
     matcher: MatcherLike
     store: Store
-    lock: threading.Lock
+    #: requests hold ``lock.read_lock()`` while they use the matcher; swapping it in a new
+    #: index (:mod:`matcher.serve.reload`) holds ``lock.write_lock()``
+    lock: fasteners.ReaderWriterLock
 
 
 # -- dependencies -------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def match(body: BriefBody, svc: ServicesDep, _ws: Workspace) -> JSONResponse:
     """A ranked, explained shortlist of creators for one brief (FORMATS.md "Shortlist output"),
     each match with its creator's facts (price in the brief's currency)."""
     brief, _ = parse_brief(body, ("body",))
-    with svc.lock:
+    with svc.lock.read_lock():
         shortlist = svc.matcher.recommend(brief)
         out = shortlist_json(svc.matcher, shortlist, brief.currency)
     return JSONResponse(out)
@@ -169,7 +171,7 @@ def match(body: BriefBody, svc: ServicesDep, _ws: Workspace) -> JSONResponse:
 )
 def get_creator(creator_id: str, svc: ServicesDep, _ws: Workspace) -> JSONResponse:
     """One creator of the index, as in FORMATS.md."""
-    with svc.lock:
+    with svc.lock.read_lock():
         c = svc.matcher.creator(creator_id)
     if c is None:
         raise HTTPException(404, f"no creator {creator_id!r} in the index")
@@ -234,7 +236,7 @@ def creator_id_problems(
             msg = f"duplicate creator id {cid!r} (also at position {first[cid]})"
             errors.append((i, {"loc": loc(i), "msg": msg, "type": "duplicate"}))
         first.setdefault(cid, i)
-    with svc.lock:
+    with svc.lock.read_lock():
         unknown = [(i, c) for c, i in first.items() if svc.matcher.creator(c) is None]
     for i, cid in unknown:
         msg = f"unknown creator id {cid!r}: not in the index"
@@ -263,7 +265,7 @@ def shortlist_csv(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> Respons
     were saved; reasons joined by " | "), with the catalogue's facts about each creator. A cell
     that a spreadsheet would run as a formula (= + - @) starts with ``'``."""
     rec = owned_shortlist(svc, ws, shortlist_id)
-    with svc.lock:
+    with svc.lock.read_lock():
         creators = [svc.matcher.creator(cid) for cid in rec["creator_ids"]]
     items: list[ShortlistItemRecord | None] = [None] * len(creators)
     if rec["items"] is not None:
@@ -294,7 +296,7 @@ def get_shortlist(shortlist_id: str, svc: ServicesDep, ws: Workspace) -> dict[st
     """One saved shortlist of the caller's workspace, with its creators' facts today (prices in
     the saved brief's currency)."""
     rec = owned_shortlist(svc, ws, shortlist_id)
-    with svc.lock:
+    with svc.lock.read_lock():
         facts = saved_facts(svc.matcher, rec["creator_ids"], rec["brief"])
     return {**public_shortlist(rec), "facts": facts}
 

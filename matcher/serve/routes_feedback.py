@@ -138,7 +138,7 @@ def put_feedback(
     vote of the shortlist. Any creator of the index may get a vote, in the list or not (a
     re-ranked list shows new ones)."""
     owned_shortlist(svc, ws, shortlist_id)
-    with svc.lock:
+    with svc.lock.read_lock():
         known = svc.matcher.creator(body.creator_id) is not None
     if not known:
         msg = f"unknown creator id {body.creator_id!r}: not in the index"
@@ -193,7 +193,7 @@ def rerank_brief(body: RerankIn, svc: ServicesDep, _ws: Workspace) -> JSONRespon
         errors = [*e.errors(), *errors]
     if errors:
         raise RequestValidationError(errors)
-    with svc.lock:
+    with svc.lock.read_lock():
         matcher = cast("Matcher", svc.matcher)
         shortlist = rerank(matcher, brief, body.likes, body.dislikes, body.k or brief.k)
         out = shortlist_json(svc.matcher, shortlist, brief.currency)
