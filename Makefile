@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch first: 2.13.0 is a CPU build on this machine's disk; any other pulls CUDA
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	# distributed: Ray, for matcher index --backend ray and its test (leaves torch as it is)
+	$(PY) -m pip install -q -e '.[dev,distributed]'
 	touch $(STAMP)
 
 setup: $(STAMP)

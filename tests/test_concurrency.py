@@ -140,12 +140,15 @@ def test_a_real_server_answers_concurrent_briefs_as_it_answers_one(tmp_path: Pat
                                "budget travel in south-east Asia", "mechanical keyboards",
                                "home espresso and latte art", "beginner strength training"])
     ]  # fmt: skip
-    with sample_server(tmp_path, "conc-test", n=300) as (base, key):
-        with httpx.Client(base_url=base, timeout=120,
-                          headers={"Authorization": f"Bearer {key}"}) as http:  # fmt: skip
-            with ThreadPoolExecutor(8) as pool:
-                together = list(pool.map(lambda b: http.post("/v1/match", json=b), bodies * 3))
-            alone = [http.post("/v1/match", json=b) for b in bodies]
+    with (
+        sample_server(tmp_path, "conc-test", n=300) as (base, key),
+        httpx.Client(
+            base_url=base, timeout=120, headers={"Authorization": f"Bearer {key}"}
+        ) as http,
+    ):
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(lambda b: http.post("/v1/match", json=b), bodies * 3))
+        alone = [http.post("/v1/match", json=b) for b in bodies]
     assert all(r.status_code == 200 for r in together + alone)
     by_id = {r.json()["brief_id"]: r.json() for r in alone}
     for r in together:

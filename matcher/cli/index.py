@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from matcher.cli.common import add_settings_options, add_strict_option, quiet_progress, settings
 from matcher.errors import MatcherError
@@ -56,6 +58,88 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars (model loading included)")
     add_settings_options(p)
+    add_backend_options(p)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def add_backend_options(p: argparse.ArgumentParser) -> None:
+    """Where texts are embedded: here, or on a Ray cluster (matcher.distributed)."""
+    g = p.add_argument_group("embedding backend")
+    g.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="local (default): embed in this process; ray: embed with Ray Data on an actor pool "
+        "(a local Ray instance, or the cluster of --ray-address); needs "
+        "pip install 'matcher[distributed]'. Same index either way",
+    )
+    g.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="Ray cluster to join: auto, HOST:6379 or ray://HOST:10001 (default: start a local "
+        "Ray instance for this run)",
+    )
+    g.add_argument(
+        "--ray-actors",
+        metavar="N",
+        type=_positive_int,
+        help="actors embedding at once, each with its own copy of the model (default: one per "
+        "CPU Ray sees, on every node)",
+    )
+    g.add_argument(
+        "--ray-batch-size",
+        metavar="N",
+        type=_positive_int,
+        help="texts per batch sent to an actor (default 256)",
+    )
+
+
+def check_backend_options(args: argparse.Namespace) -> None:
+    """Usage errors of the backend options (exit code 2), and Ray missing, before any work."""
+    from matcher import distributed
+
+    if args.backend == "ray":
+        distributed.import_ray()
+        return
+    for opt in ("ray_address", "ray_actors", "ray_batch_size"):
+        if getattr(args, opt) is not None:
+            flag = "--" + opt.replace("_", "-")
+            raise distributed.UsageError(
+                f"{flag} is for --backend ray (got --backend {args.backend})"
+            )
+
+
+@contextmanager
+def _encoder(args: argparse.Namespace, s: Settings) -> Iterator[Any]:
+    """The configured encoder behind the embedding cache: in this process, or on Ray."""
+    if args.backend == "ray":
+        from matcher.distributed import DEFAULT_RAY_BATCH_SIZE, build_ray_encoder
+
+        with build_ray_encoder(
+            s.model,
+            max_seq_length=s.max_seq_length,
+            batch_size=s.batch_size,
+            cache_dir=s.cache_dir,
+            address=args.ray_address,
+            actors=args.ray_actors,
+            ray_batch_size=args.ray_batch_size or DEFAULT_RAY_BATCH_SIZE,
+        ) as enc:
+            yield enc
+        return
+    from matcher.encoder import build_encoder
+
+    yield build_encoder(
+        s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         raise MatcherError(
             "--index-type is for a full build (--creators); an update keeps the type"
         )
+    check_backend_options(args)
     s = settings(args)
     return _build(args, s) if args.creators is not None else _update(args, s)
 
@@ -78,8 +163,7 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace, s: Settings) -> int:
     import time
 
-    from matcher.encoder import build_encoder
-    from matcher.index import FILES, build_and_save
+    from matcher.index import FILES, build_and_save, profile_text, voice_text
     from matcher.io import read_creators
     from matcher.io.atomic import check_replaceable
     from matcher.learn.resolve import index_text_model
@@ -89,20 +173,22 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
     check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
     creators = read_creators(args.creators, strict=args.strict)  # raises before anything is written
     text_model = index_text_model(args.model)
-    enc = build_encoder(
-        s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
-    )
-    out = build_and_save(
-        creators,
-        enc,
-        args.out,
-        model_name=s.model,
-        posts_per_creator=s.posts_per_creator,
-        index_type=args.index_type or "auto",
-        progress=not args.quiet,
-        text_model=text_model,
-        candidates=s.candidates,
-    )
+    with _encoder(args, s) as enc:
+        if args.backend == "ray":  # profile and voice texts in one Ray job, not two
+            texts = [profile_text(c) for c in creators]
+            texts += [voice_text(c, s.posts_per_creator) for c in creators]
+            enc.prefetch([t for t in texts if t], progress=not args.quiet)
+        out = build_and_save(
+            creators,
+            enc,
+            args.out,
+            model_name=s.model,
+            posts_per_creator=s.posts_per_creator,
+            index_type=args.index_type or "auto",
+            progress=not args.quiet,
+            text_model=text_model,
+            candidates=s.candidates,
+        )
     dt = time.perf_counter() - t0
     _say_ann(Manifest.read(out).ann)
     print(
@@ -118,7 +204,6 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
 def _update(args: argparse.Namespace, s: Settings) -> int:
     import time
 
-    from matcher.encoder import build_encoder
     from matcher.io import read_creators
     from matcher.learn.resolve import index_text_model
     from matcher.manifest import Manifest
@@ -130,18 +215,16 @@ def _update(args: argparse.Namespace, s: Settings) -> int:
     removals = read_removals(args.remove) if args.remove else []
     check_inputs(creators, removals, str(args.update), str(args.remove))
     text_model = index_text_model(args.model) if manifest.text_model else None
-    enc = build_encoder(
-        s.model, max_seq_length=s.max_seq_length, batch_size=s.batch_size, cache_dir=s.cache_dir
-    )
-    rep = update_index(
-        args.out,
-        enc,
-        creators=creators,
-        removals=removals,
-        text_model=text_model,
-        candidates=s.candidates,
-        progress=not args.quiet,
-    )
+    with _encoder(args, s) as enc:
+        rep = update_index(
+            args.out,
+            enc,
+            creators=creators,
+            removals=removals,
+            text_model=text_model,
+            candidates=s.candidates,
+            progress=not args.quiet,
+        )
     for r in rep.unknown[:5]:
         warnings.warn(f"{args.remove}:{r.line}: creator_id {r.creator_id!r} is not in the index; "
                       "nothing to remove", stacklevel=1)  # fmt: skip
