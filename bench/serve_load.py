@@ -101,6 +101,11 @@ def load(base: str, key: str, briefs: list[dict[str, Any]], args: argparse.Names
     return {"lat": lat, "errors": errors, "wall": wall}
 
 
+def res_errors(scope: dict[str, Any]) -> bool:
+    res = scope.get("res")
+    return bool(res and res["errors"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--index", default=str(ROOT / "out" / "world-index"), help="reused if built")
@@ -153,6 +158,9 @@ def main() -> int:
                 proc.kill()
                 proc.wait(timeout=20)
             log.close()
+            if res_errors(locals()):  # what the server said about them, before it is deleted
+                tail = (Path(tmp) / "server.log").read_text("utf-8", "replace").splitlines()
+                print("server log (last 60 lines):", *tail[-60:], sep="\n", file=sys.stderr)
 
     lat, errors = np.array(res["lat"]), res["errors"]
     requests = args.clients * args.per_client

@@ -215,7 +215,9 @@ class EmbeddingCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self._write = threading.Lock()
+        # threads of one process share the connection: one statement or transaction at a time
+        # (a write begun while another thread's read holds an older snapshot fails at once)
+        self._lock = threading.Lock()
         self._db.execute("PRAGMA journal_mode=WAL")
         # a cache: a write lost to a power cut is recomputed, so commits need not wait for the
         # disk (WAL + NORMAL stays consistent; a served brief's vectors cost a commit each)
@@ -231,14 +233,19 @@ class EmbeddingCache:
         for i in range(0, len(uniq), 500):
             chunk = uniq[i : i + 500]
             q = f"SELECT h, v FROM emb WHERE model=? AND h IN ({','.join('?' * len(chunk))})"
-            for h, v in self._db.execute(q, [model, *chunk]):
+            with self._lock:
+                rows = self._db.execute(q, [model, *chunk]).fetchall()
+            for h, v in rows:
                 vec = np.frombuffer(v, dtype=np.float32)
                 if vec.shape[0] == dim:
                     found[bytes(h)] = vec
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
-        with self._write, self._db:  # one transaction at a time on the shared connection
+        with self._lock, self._db:
+            # the write lock first (waiting up to the timeout for other processes): a deferred
+            # transaction would fail at once if another process wrote since its read began
+            self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT OR REPLACE INTO emb (model, h, v) VALUES (?, ?, ?)",
                 ((model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items),
@@ -292,7 +299,10 @@ class CachedEncoder:
             for i in range(0, len(keys), self.chunk):
                 part = keys[i : i + self.chunk]
                 vecs = self.encoder.encode([missing[h] for h in part])
-                self.cache.put_many(self.fingerprint, zip(part, vecs, strict=True))
+                try:
+                    self.cache.put_many(self.fingerprint, zip(part, vecs, strict=True))
+                except sqlite3.OperationalError as e:  # a cache: the vectors are still good
+                    log.warning("embedding cache %s not written (%s)", self.cache.path, e)
                 found.update(zip(part, vecs, strict=True))
                 if bar is not None:
                     bar.update(len(part))

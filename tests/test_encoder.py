@@ -52,3 +52,39 @@ def test_real_model_embeds_offline(real_encoder, monkeypatch):
     assert v.shape == (3, 384) and v.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_vectors(tmp_path, fake_encoder, caplog):
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path / "emb.sqlite")
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    cache.put_many = locked  # type: ignore[method-assign]
+    enc = CachedEncoder(fake_encoder, cache)
+    got = enc.encode(["a", "b"])
+    assert np.allclose(got, fake_encoder.encode(["a", "b"]))
+    assert "not written (database is locked)" in caplog.text
+
+
+def test_threads_and_two_connections_share_the_cache(tmp_path, fake_encoder):
+    """Readers and writers on one connection (threads) and another connection (a second process's
+    view) at once: no 'database is locked', every vector stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "emb.sqlite"
+    one, two = EmbeddingCache(path), EmbeddingCache(path)
+
+    def work(i: int) -> None:
+        cache = one if i % 2 else two
+        texts = [f"text {i} {j}" for j in range(20)]
+        hashes = [encoder_mod.text_hash(t) for t in texts]
+        cache.put_many("m", zip(hashes, fake_encoder.encode(texts), strict=True))
+        assert len(cache.get_many("m", hashes, fake_encoder.dim)) == 20
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(64)))
+    n = one._db.execute("SELECT count(*) FROM emb").fetchone()[0]
+    assert n == 64 * 20
