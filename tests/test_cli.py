@@ -213,6 +213,13 @@ def test_refused_keys_and_serve_leave_no_file_behind(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_serve_concurrency_is_checked_before_anything_opens(tmp_path, capsys):
+    typo = tmp_path / "typo-index"
+    assert main(["serve", "--index", str(typo), "--concurrency", "0"]) == 1
+    assert "--concurrency must be in 1..256, got 0" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_another_programs_sqlite_file_is_refused_and_left_byte_identical(tmp_path, capsys):
     import sqlite3
 

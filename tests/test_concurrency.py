@@ -57,8 +57,31 @@ class MeetingMatcher:
 @pytest.fixture
 def meeting(store: Store) -> Iterator[tuple[TestClient, MeetingMatcher]]:
     fake = MeetingMatcher(parties=2)
-    with TestClient(create_app(fake, store)) as c:  # type: ignore[arg-type]
+    with TestClient(create_app(fake, store, concurrency=2)) as c:  # type: ignore[arg-type]
         yield c, fake
+
+
+def test_past_the_concurrency_briefs_wait_their_turn(store: Store, keys) -> None:
+    fake = MeetingMatcher(parties=2)
+    fake.barrier = threading.Barrier(2, timeout=1)
+    headers = {"Authorization": f"Bearer {keys['acme']}"}
+    app = create_app(fake, store, concurrency=1)  # type: ignore[arg-type]
+    with TestClient(app, raise_server_exceptions=False) as c, ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda _: c.post("/v1/match", json=BRIEF, headers=headers),
+                                range(2)))  # fmt: skip
+    # one at a time: neither meets the other at the barrier
+    assert [r.status_code for r in replies] == [500, 500]
+
+
+def test_default_concurrency_shares_the_cores_out(monkeypatch) -> None:
+    import os
+
+    from matcher.serve.app import default_concurrency
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert [default_concurrency(w) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert default_concurrency(1) == 1
 
 
 def test_two_briefs_are_answered_at_the_same_time(meeting, keys) -> None:

@@ -48,6 +48,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="server processes, each with its own copy of the index and model (default 1; "
         "on N cores, N answers N briefs at once; memory grows by one index per worker)",
     )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="briefs each worker computes at once; the others wait their turn (default: the "
+        "cores divided by --workers, at least 1)",
+    )
     add_settings_options(p)
 
 
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from matcher.engine import Matcher
-    from matcher.serve.app import create_app, open_for_serving
+    from matcher.serve.app import create_app, default_concurrency, open_for_serving
     from matcher.serve.store import Store
 
     if args.max_body_kib < 1:
@@ -75,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
         raise MatcherError(f"--port must be in 1..65535, got {args.port}")
     if not 1 <= args.workers <= 64:
         raise MatcherError(f"--workers must be in 1..64, got {args.workers}")
+    if args.concurrency is not None and not 1 <= args.concurrency <= 256:
+        raise MatcherError(f"--concurrency must be in 1..256, got {args.concurrency}")
+    concurrency = args.concurrency or default_concurrency(args.workers)
     s = settings(args)
     ranker = args.model or "auto"
     if args.workers == 1:  # this process serves: its matcher ready, model loaded
@@ -86,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         say_ranker_note(matcher.ranker_note)
         print(
             f"matcher serve: {matcher.index.manifest.count} creators from {args.index}, "
-            f"{matcher.ranker.name} ranker, database {store.path}",
+            f"{matcher.ranker.name} ranker, database {store.path}; {args.workers} worker(s), "
+            f"each computing {concurrency} brief(s) at once",
             file=sys.stderr,
         )
         if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -96,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         if args.workers == 1:
-            app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024)
+            app = create_app(matcher, store, max_body_bytes=args.max_body_kib * 1024,
+                             concurrency=concurrency)  # fmt: skip
             uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
             return 0
         # several processes: each opens the index, model and database itself (checked above)
@@ -107,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 "db": str(store.path),
                 "settings": dataclasses.asdict(s),
                 "max_body_bytes": args.max_body_kib * 1024,
+                "concurrency": concurrency,
             }
         )
         del matcher

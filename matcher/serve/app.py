@@ -12,6 +12,7 @@ KEY`` (see ``matcher keys create``); a workspace sees only its own shortlists.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import fasteners
@@ -44,9 +45,14 @@ WORKER_ENV = "MATCHER_SERVE_WORKER"
 
 
 def create_app(
-    matcher: MatcherLike, store: Store, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    matcher: MatcherLike,
+    store: Store,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    concurrency: int | None = None,
 ) -> FastAPI:
-    """The API and web page over a loaded matcher and an open store."""
+    """The API and web page over a loaded matcher and an open store; ``concurrency``: briefs
+    computed at once (default: :func:`default_concurrency` for one worker)."""
     if max_body_bytes < 1:
         raise ValueError(f"max_body_bytes must be >= 1, got {max_body_bytes}")
     # FastAPIOffline serves Swagger UI and ReDoc from the package: /docs works without a network
@@ -58,7 +64,9 @@ def create_app(
         "`matcher keys create --workspace NAME`. Request bodies are limited to "
         f"{max_body_bytes} bytes.",
     )
-    app.state.services = Services(matcher, store, fasteners.ReaderWriterLock())
+    app.state.services = Services(
+        matcher, store, fasteners.ReaderWriterLock(), concurrency or default_concurrency(1)
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(ReloadIndex, services=app.state.services)  # index updated on disk
@@ -71,6 +79,14 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def default_concurrency(workers: int) -> int:
+    """Briefs each of ``workers`` processes computes at once: this machine's cores shared out
+    (at least one). A brief holds one core at a time (one thread per query), and much of its
+    work (the model, FAISS, LightGBM) runs outside Python's lock, so as many briefs as cores
+    keep the cores busy; more only make every brief slower (measured: bench/serve_load.py)."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
@@ -99,13 +115,13 @@ def app_from_env() -> FastAPI:
     """The app of one worker process of ``matcher serve --workers N``: opens the index, model
     and database named in ``$MATCHER_SERVE_WORKER`` (set by the command, which checked them)."""
     import json
-    import os
 
     from matcher.config import Settings
 
     spec = json.loads(os.environ[WORKER_ENV])
     matcher = open_for_serving(spec["index"], Settings(**spec["settings"]), spec["model"])
-    return create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"])
+    return create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"],
+                      concurrency=spec["concurrency"])  # fmt: skip
 
 
 def _openapi(app: FastAPI) -> dict[str, object]:

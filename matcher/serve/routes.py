@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
@@ -63,7 +66,21 @@ class Services:
     store: Store
     #: requests hold ``lock.read_lock()`` while they use the matcher; swapping it in a new
     #: index (:mod:`matcher.serve.reload`) holds ``lock.write_lock()``
-    lock: fasteners.ReaderWriterLock
+    lock: fasteners.ReaderWriterLock = field(default_factory=fasteners.ReaderWriterLock)
+    #: how many briefs (match, rerank, lookalikes, plans) this process computes at once; the
+    #: others wait their turn (more at once than cores only share the CPU out more thinly)
+    concurrency: int = 2
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+
+    @contextmanager
+    def computing(self) -> Iterator[None]:
+        """Hold one of the ``concurrency`` slots and the read side of the lock."""
+        with self._slots, self.lock.read_lock():
+            yield
 
 
 # -- dependencies -------------------------------------------------------------------------------
@@ -157,7 +174,7 @@ def match(body: BriefBody, svc: ServicesDep, _ws: Workspace) -> JSONResponse:
     """A ranked, explained shortlist of creators for one brief (FORMATS.md "Shortlist output"),
     each match with its creator's facts (price in the brief's currency)."""
     brief, _ = parse_brief(body, ("body",))
-    with svc.lock.read_lock():
+    with svc.computing():
         shortlist = svc.matcher.recommend(brief)
         out = shortlist_json(svc.matcher, shortlist, brief.currency)
     return JSONResponse(out)

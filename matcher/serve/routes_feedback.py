@@ -193,7 +193,7 @@ def rerank_brief(body: RerankIn, svc: ServicesDep, _ws: Workspace) -> JSONRespon
         errors = [*e.errors(), *errors]
     if errors:
         raise RequestValidationError(errors)
-    with svc.lock.read_lock():
+    with svc.computing():
         matcher = cast("Matcher", svc.matcher)
         shortlist = rerank(matcher, brief, body.likes, body.dislikes, body.k or brief.k)
         out = shortlist_json(svc.matcher, shortlist, brief.currency)

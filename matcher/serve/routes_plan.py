@@ -112,7 +112,7 @@ def plan_route(body: BriefBody, svc: ServicesDep, _ws: Workspace) -> JSONRespons
             errors += list(e.errors())
     if errors or raw is None or brief is None:
         raise RequestValidationError(errors)
-    with svc.lock.read_lock():
+    with svc.computing():
         p = plan(
             cast(Any, svc.matcher), brief, raw.budget, pool=raw.pool, max_creators=raw.max_creators
         )

@@ -89,7 +89,7 @@ def similar_creators(body: SimilarIn, svc: ServicesDep, _ws: Workspace) -> JSONR
     ``brief_id`` is ``similar:ID1+ID2``; ``signals.niche`` is the likeness in bio and posts,
     ``signals.tone`` in voice, the other signals are null."""
     try:
-        with svc.lock.read_lock():
+        with svc.computing():
             shortlist = similar(
                 svc.matcher, body.creator_ids, body.k, body.tiers, body.countries,
                 body.platforms, body.languages,
