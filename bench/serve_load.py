@@ -118,6 +118,8 @@ def main() -> int:
     ap.add_argument("--allow-cache-hits", action="store_true", help="send briefs verbatim")
     ap.add_argument("--cache-dir", help="embedding cache of the index build (default: matcher's)")
     ap.add_argument("--workers", type=int, default=1, help="server processes (matcher serve)")
+    ap.add_argument("--concurrency", type=int, help="briefs each worker computes at once "
+                    "(matcher serve --concurrency; default: the server's)")  # fmt: skip
     args = ap.parse_args()
     if args.clients < 1 or args.per_client < 1:
         raise SystemExit("--clients and --per-client must be >= 1")
@@ -140,7 +142,8 @@ def main() -> int:
         proc = subprocess.Popen(
             [*MATCHER, "serve", "--index", args.index, "--db", db, "--host", HOST,
              "--port", str(port), "--log-level", "warning", "--cache-dir", str(Path(tmp) / "cache"),
-             "--workers", str(args.workers)],
+             "--workers", str(args.workers),
+             *(["--concurrency", str(args.concurrency)] if args.concurrency else [])],
             env=ENV, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -174,7 +177,8 @@ def main() -> int:
     out = {"bench": "serve_load", "clients": args.clients, "requests": requests,
            "errors": requests - len(lat), "p50_ms": p50, "p95_ms": p95, "briefs_per_s": rate,
            "creators": health["creators"], "unique_briefs": not args.allow_cache_hits,
-           "startup_s": round(startup, 1), "workers": args.workers}  # fmt: skip
+           "startup_s": round(startup, 1), "workers": args.workers,
+           "concurrency": args.concurrency}  # fmt: skip
     print(json.dumps(out))
     return 0 if not errors else 1
 
