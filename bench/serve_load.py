@@ -101,11 +101,6 @@ def load(base: str, key: str, briefs: list[dict[str, Any]], args: argparse.Names
     return {"lat": lat, "errors": errors, "wall": wall}
 
 
-def res_errors(scope: dict[str, Any]) -> bool:
-    res = scope.get("res")
-    return bool(res and res["errors"])
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--index", default=str(ROOT / "out" / "world-index"), help="reused if built")
@@ -146,6 +141,7 @@ def main() -> int:
              *(["--concurrency", str(args.concurrency)] if args.concurrency else [])],
             env=ENV, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        res: dict[str, Any] | None = None
         try:
             t = time.perf_counter()
             health = wait_healthy(base, proc, timeout=600)
@@ -161,7 +157,7 @@ def main() -> int:
                 proc.kill()
                 proc.wait(timeout=20)
             log.close()
-            if res_errors(locals()):  # what the server said about them, before it is deleted
+            if res is not None and res["errors"]:  # what the server said, before it is deleted
                 tail = (Path(tmp) / "server.log").read_text("utf-8", "replace").splitlines()
                 print("server log (last 60 lines):", *tail[-60:], sep="\n", file=sys.stderr)
 

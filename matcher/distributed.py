@@ -30,7 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from matcher.encoder import EmbeddingCache, Encoder, SentenceTransformerEncoder, text_hash
+from matcher.encoder import (
+    EmbeddingCache,
+    Encoder,
+    SentenceTransformerEncoder,
+    cache_lookup,
+    in_order,
+)
 from matcher.errors import MatcherError
 
 log = logging.getLogger(__name__)
@@ -152,13 +158,8 @@ class RayEncoder:
         return self._local.fingerprint
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        dim, fp = self.dim, self.fingerprint
-        hashes = [text_hash(t) for t in texts]
-        found = self.cache.get_many(fp, hashes, dim) if self.cache is not None else {}
-        missing: dict[bytes, str] = {}
-        for h, t in zip(hashes, texts, strict=True):
-            if h not in found and h not in missing:
-                missing[h] = t
+        dim = self.dim
+        hashes, found, missing = cache_lookup(self.cache, self.fingerprint, texts, dim)
         # embedded by prefetch for this request: counted as new, as if embedded now
         fresh = {h for h in found if h in self._ahead}
         self._ahead -= fresh
@@ -166,10 +167,7 @@ class RayEncoder:
         self.misses += len(missing) + len(fresh)
         for part, vectors in self._embed_missing(missing, progress):
             found.update(zip(part, vectors, strict=True))
-        out = np.zeros((len(texts), dim), dtype=np.float32)
-        for i, h in enumerate(hashes):
-            out[i] = found[h]
-        return out
+        return in_order(hashes, found, dim)
 
     def prefetch(self, texts: Sequence[str], *, progress: bool = False) -> int:
         """Embed in one Ray job the texts the cache lacks (each once) into the cache; returns
@@ -178,15 +176,10 @@ class RayEncoder:
         those calls then read the cache (counting these texts as new, not as hits)."""
         if self.cache is None:
             raise ValueError("prefetch needs an embedding cache, got cache=None")
-        dim, fp = self.dim, self.fingerprint
         missing: dict[bytes, str] = {}
         for start in range(0, len(texts), 20_000):  # presence only: the vectors are dropped
             chunk = texts[start : start + 20_000]
-            hashes = [text_hash(t) for t in chunk]
-            have = self.cache.get_many(fp, hashes, dim)
-            for h, t in zip(hashes, chunk, strict=True):
-                if h not in have and h not in missing:
-                    missing[h] = t
+            missing.update(cache_lookup(self.cache, self.fingerprint, chunk, self.dim)[2])
         for part, _ in self._embed_missing(missing, progress):
             self._ahead.update(part)
         return len(missing)

@@ -281,12 +281,7 @@ class CachedEncoder:
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         dim = self.dim
-        hashes = [text_hash(t) for t in texts]
-        found = self.cache.get_many(self.fingerprint, hashes, dim)
-        missing: dict[bytes, str] = {}
-        for h, t in zip(hashes, texts, strict=True):
-            if h not in found and h not in missing:
-                missing[h] = t
+        hashes, found, missing = cache_lookup(self.cache, self.fingerprint, texts, dim)
         self.hits += len(texts) - sum(1 for h in hashes if h in missing)
         self.misses += len(missing)
         if missing:
@@ -308,10 +303,29 @@ class CachedEncoder:
                     bar.update(len(part))
             if bar is not None:
                 bar.close()
-        out = np.zeros((len(texts), dim), dtype=np.float32)
-        for i, h in enumerate(hashes):
-            out[i] = found[h]
-        return out
+        return in_order(hashes, found, dim)
+
+
+def cache_lookup(
+    cache: EmbeddingCache | None, fingerprint: str, texts: Sequence[str], dim: int
+) -> tuple[list[bytes], dict[bytes, np.ndarray], dict[bytes, str]]:
+    """(each text's hash, the vectors the cache holds by hash, the texts it lacks by hash, each
+    distinct text once, in first-seen order); no cache holds nothing."""
+    hashes = [text_hash(t) for t in texts]
+    found = cache.get_many(fingerprint, hashes, dim) if cache is not None else {}
+    missing: dict[bytes, str] = {}
+    for h, t in zip(hashes, texts, strict=True):
+        if h not in found and h not in missing:
+            missing[h] = t
+    return hashes, found, missing
+
+
+def in_order(hashes: Sequence[bytes], found: dict[bytes, np.ndarray], dim: int) -> np.ndarray:
+    """The vectors of these text hashes, one row each, in order."""
+    out = np.zeros((len(hashes), dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        out[i] = found[h]
+    return out
 
 
 def build_encoder(
