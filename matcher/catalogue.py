@@ -16,6 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.history import (
+    EVENTS_VERSION,
+    SponsorEvent,
+    events_from_json,
+    events_to_json,
+    sponsorship_events,
+)
 from matcher.schema import Audience, Creator, Post
 
 SCHEMA = """
@@ -27,8 +34,10 @@ CREATE TABLE IF NOT EXISTS creators (
     country TEXT,
     followers INTEGER,
     markets TEXT,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    events TEXT
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
 CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
 CREATE INDEX IF NOT EXISTS creators_country ON creators(country);
@@ -76,6 +85,8 @@ def creator_from_json(s: str) -> Creator:
     )
 
 
+_UNREAD: list[SponsorEvent] = []  # a cache miss (a row's events may be None)
+
 #: an audience country share at or above this makes that country one of the creator's markets
 MARKET_SHARE = 0.25
 
@@ -88,8 +99,9 @@ def _markets(c: Creator) -> str | None:
 
 
 _INSERT = (
-    "INSERT INTO creators (row, creator_id, language, platform, country, followers, markets, data)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO creators"
+    " (row, creator_id, language, platform, country, followers, markets, data, events)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -103,11 +115,19 @@ def _columns(row: int, c: Creator, data: str | None = None) -> tuple[object, ...
         c.followers,
         _markets(c),
         creator_to_json(c) if data is None else data,
+        events_to_json(sponsorship_events(c)),
     )
 
 
 class CatalogueDB:
-    """Creators stored by row number (the row is also the FAISS id)."""
+    """Creators stored by row number (the row is also the FAISS id).
+
+    Each row also holds the creator's sponsored posts (:func:`matcher.history.sponsorship_events`,
+    found when the row is written, under :data:`matcher.history.EVENTS_VERSION`), so that a
+    brief reads them instead of parsing every candidate's posts. A catalogue written before
+    they were stored, or under another version, has none (:attr:`events_stored` False), and a
+    writable one is brought up to the current version (stale events dropped; rows written from
+    then on carry theirs)."""
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
@@ -115,12 +135,40 @@ class CatalogueDB:
         self.path = Path(path)
         self.cache_max = cache_max
         self._cache: dict[int, Creator] = {}
+        self._events: dict[int, list[SponsorEvent] | None] = {}
         if readonly:
             uri = f"file:{self.path}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(SCHEMA)
+            self._current_events()
+        #: whether rows carry their sponsorship events (else :meth:`events` gives None)
+        self.events_stored = self._events_version() == str(EVENTS_VERSION)
+
+    def _events_version(self) -> str | None:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'events_version'")
+            found = row.fetchone()
+        except sqlite3.OperationalError:  # written before events were stored
+            return None
+        return None if found is None else str(found[0])
+
+    def _current_events(self) -> None:
+        """Add the events column to an older catalogue and drop events of another version."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
+        version = self._events_version()
+        if "events" in columns and version == str(EVENTS_VERSION):
+            return
+        with self._db:
+            if "events" not in columns:
+                self._db.execute("ALTER TABLE creators ADD COLUMN events TEXT")
+            else:
+                self._db.execute("UPDATE creators SET events = NULL")
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('events_version', ?)",
+                (str(EVENTS_VERSION),),
+            )
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM creators").fetchone()[0])
@@ -142,6 +190,7 @@ class CatalogueDB:
         """In one transaction: delete these rows, move rows (from, to) into the freed ones, then
         write creators at rows (replacing what is there) with their :func:`creator_to_json`."""
         self._cache.clear()
+        self._events.clear()
         with self._db:
             self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r in delete))
             self._db.executemany("UPDATE creators SET row = ? WHERE row = ?",
@@ -191,6 +240,50 @@ class CatalogueDB:
             self._cache.clear()
         if len(fetched) <= self.cache_max:
             self._cache.update(fetched)
+        got.update(fetched)
+        return [got[r] for r in want]
+
+    def fill_events(self, chunk: int = 2_000) -> int:
+        """Find and store the sponsorship events of every row without them (a catalogue from
+        before they were stored, or of another version); returns how many rows were filled."""
+        filled = 0
+        while True:
+            q = "SELECT row, data FROM creators WHERE events IS NULL ORDER BY row LIMIT ?"
+            todo = self._db.execute(q, (chunk,)).fetchall()
+            if not todo:
+                break
+            with self._db:
+                self._db.executemany(
+                    "UPDATE creators SET events = ? WHERE row = ?",
+                    (
+                        (events_to_json(sponsorship_events(creator_from_json(d))), r)
+                        for r, d in todo
+                    ),
+                )
+            filled += len(todo)
+        self._events.clear()
+        return filled
+
+    def events(self, rows: Sequence[int] | np.ndarray) -> list[list[SponsorEvent] | None]:
+        """The stored sponsorship events of the creators at these rows, in the order asked;
+        None for a row without them (a catalogue from before they were stored, or rows kept
+        from one). Decoded once, then kept in memory (bounded as :meth:`get_rows`)."""
+        want = [int(r) for r in rows]
+        if not self.events_stored:
+            return [None] * len(want)
+        cache = self._events  # other threads may clear it meanwhile: each row read once
+        got = {r: e for r in dict.fromkeys(want) if (e := cache.get(r, _UNREAD)) is not _UNREAD}
+        missing = [r for r in dict.fromkeys(want) if r not in got]
+        fetched: dict[int, list[SponsorEvent] | None] = {}
+        for i in range(0, len(missing), 900):
+            chunk = missing[i : i + 900]
+            q = f"SELECT row, events FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
+            for r, data in self._db.execute(q, chunk):
+                fetched[r] = None if data is None else events_from_json(data)
+        if len(self._events) + len(fetched) > self.cache_max:  # bounded: start afresh
+            self._events.clear()
+        if len(fetched) <= self.cache_max:
+            self._events.update(fetched)
         got.update(fetched)
         return [got[r] for r in want]
 

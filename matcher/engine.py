@@ -15,7 +15,7 @@ from matcher.config import Settings
 from matcher.encoder import Encoder, build_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
-from matcher.history import EventCache
+from matcher.history import EventCache, SponsorEvent
 from matcher.index import CreatorIndex, mean_pairwise_cosine
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
@@ -187,8 +187,8 @@ class Matcher:
         return SignalMatrix.from_results(signals.compute(brief, cands, ctx), brief, ctx.as_of)
 
     def score(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> Scored:
-        if cands.events is None:  # parsed (or recalled) only for the candidates scored
-            cands = dataclasses.replace(cands, events=self._events.of(cands.creators))
+        if cands.events is None:
+            cands = dataclasses.replace(cands, events=self.events_of(cands))
         sm = self.signals(brief, cands, ctx)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]
@@ -209,6 +209,22 @@ class Matcher:
         floor = self.settings.niche_floor
         far = niche.known & (niche.score < floor) if floor > 0 else None
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded, far)
+
+    def events_of(self, cands: Candidates) -> list[list[SponsorEvent]]:
+        """Each candidate's sponsored posts: as the catalogue stores them, else parsed (or
+        recalled) here for the candidates without them (an index from before they were stored,
+        candidates not taken from the index)."""
+        stored: list[list[SponsorEvent] | None] = (
+            self.index.catalogue.events(cands.rows)
+            if cands.rows is not None
+            else [None] * len(cands)
+        )
+        lacking = [i for i, e in enumerate(stored) if e is None]
+        if lacking:
+            parsed = self._events.of([cands.creators[i] for i in lacking])
+            for i, e in zip(lacking, parsed, strict=True):
+                stored[i] = e
+        return stored  # type: ignore[return-value]  # every None filled above
 
     def _near(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> np.ndarray | None:
         """The candidates near the brief's niche (niche value at least ``niche_floor``, or not

@@ -6,6 +6,7 @@ posts; :class:`EventCache` keeps the result per creator between briefs (bounded)
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -16,7 +17,19 @@ from matcher.brands import brand_key
 from matcher.schema import Creator
 from matcher.sponsorship import detect_sponsorship
 
-__all__ = ["EventCache", "SponsorEvent", "sponsorship_events"]
+__all__ = [
+    "EVENTS_VERSION",
+    "EventCache",
+    "SponsorEvent",
+    "events_from_json",
+    "events_to_json",
+    "sponsorship_events",
+]
+
+#: version of what :func:`sponsorship_events` finds; the catalogue stores each creator's events
+#: under it (:class:`matcher.catalogue.CatalogueDB`) and parses afresh when it differs. Raise it
+#: whenever :mod:`matcher.sponsorship` or :mod:`matcher.brands` would find other events.
+EVENTS_VERSION = 1
 
 
 def _as_date(value: object) -> date | None:
@@ -80,6 +93,30 @@ def sponsorship_events(creator: Creator) -> list[SponsorEvent]:
         brands = tuple(b for b in s.brands if b != own) if own else s.brands
         events.append(SponsorEvent(_as_date(post.posted_at), brands, s.evidence, i))
     return events
+
+
+def events_to_json(events: Sequence[SponsorEvent]) -> str:
+    """A creator's events in the catalogue's compact form: ``[[date or null, [brands...],
+    evidence, post index], ...]``."""
+    return json.dumps(
+        [
+            [e.posted_at.isoformat() if e.posted_at else None, list(e.brands), e.evidence,
+             e.post_index]
+            for e in events
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )  # fmt: skip
+
+
+def events_from_json(s: str) -> list[SponsorEvent]:
+    """The events written by :func:`events_to_json` (trusted input)."""
+    if s == "[]":
+        return []
+    return [
+        SponsorEvent(date.fromisoformat(d) if d else None, tuple(b), ev, i)
+        for d, b, ev, i in json.loads(s)
+    ]
 
 
 class EventCache:

@@ -318,6 +318,7 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
             moves=list(zip(plan.tail.tolist(), plan.holes.tolist(), strict=True)),
             put=list(zip(plan.fresh_rows.tolist(), plan.fresh, plan.records, strict=True)),
         )
+        db.fill_events()  # rows kept from an index written before events were stored
         prices = PriceModel.fit(db.priced()).to_dict()
         lexical = updated_lexical(index, db, plan, tmp / "lexical")
     finally:
