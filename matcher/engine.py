@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ from matcher.config import Settings
 from matcher.encoder import Encoder, build_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
-from matcher.history import EventCache, SponsorEvent
+from matcher.history import EventCache
 from matcher.index import CreatorIndex, mean_pairwise_cosine
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
@@ -23,7 +23,7 @@ from matcher.rules import HardRules, OffNiche, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.scored import Scored, pick
 from matcher.signals import SIGNALS
-from matcher.signals.base import Candidates, Flag, QueryContext, Resources
+from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 from matcher.signals.niche import niche_signal
 
 if TYPE_CHECKING:
@@ -183,13 +183,29 @@ class Matcher:
             rows=rows,
         )
 
-    def signals(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalMatrix:
-        return SignalMatrix.from_results(signals.compute(brief, cands, ctx), brief, ctx.as_of)
+    def signals(
+        self,
+        brief: Brief,
+        cands: Candidates,
+        ctx: QueryContext,
+        done: Mapping[str, SignalResult] | None = None,
+    ) -> SignalMatrix:
+        """The signals of the candidates (``done``: those already computed for them)."""
+        results = signals.compute(brief, cands, ctx, done)
+        return SignalMatrix.from_results(results, brief, ctx.as_of)
 
-    def score(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> Scored:
-        if cands.events is None:
-            cands = dataclasses.replace(cands, events=self.events_of(cands))
-        sm = self.signals(brief, cands, ctx)
+    def score(
+        self,
+        brief: Brief,
+        cands: Candidates,
+        ctx: QueryContext,
+        done: Mapping[str, SignalResult] | None = None,
+    ) -> Scored:
+        if cands.events is None:  # as stored, else parsed for the candidates without them
+            rows = cands.rows
+            stored = [None] * len(cands) if rows is None else self.index.catalogue.events(rows)
+            cands = dataclasses.replace(cands, events=self._events.fill(stored, cands.creators))
+        sm = self.signals(brief, cands, ctx, done)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]
         niche = sm.results["niche"]
@@ -210,33 +226,19 @@ class Matcher:
         far = niche.known & (niche.score < floor) if floor > 0 else None
         return Scored(cands, sm, np.asarray(score, dtype=np.float64), contrib, excluded, far)
 
-    def events_of(self, cands: Candidates) -> list[list[SponsorEvent]]:
-        """Each candidate's sponsored posts: as the catalogue stores them, else parsed (or
-        recalled) here for the candidates without them (an index from before they were stored,
-        candidates not taken from the index)."""
-        stored: list[list[SponsorEvent] | None] = (
-            self.index.catalogue.events(cands.rows)
-            if cands.rows is not None
-            else [None] * len(cands)
-        )
-        lacking = [i for i, e in enumerate(stored) if e is None]
-        if lacking:
-            parsed = self._events.of([cands.creators[i] for i in lacking])
-            for i, e in zip(lacking, parsed, strict=True):
-                stored[i] = e
-        return stored  # type: ignore[return-value]  # every None filled above
-
-    def _near(self, brief: Brief, cands: Candidates, ctx: QueryContext) -> np.ndarray | None:
-        """The candidates near the brief's niche (niche value at least ``niche_floor``, or not
-        known), when they are all a shortlist needs scored: every far candidate ranks after
-        them whatever its score. None when all must be scored: no floor, none far, or a ranker
-        whose scores depend on the other candidates (``row_independent`` not set)."""
+    def _near(
+        self, brief: Brief, cands: Candidates, ctx: QueryContext
+    ) -> tuple[np.ndarray | None, SignalResult | None]:
+        """(the candidates near the brief's niche (niche value at least ``niche_floor``, or not
+        known) when they are all a shortlist needs scored, as every far one ranks after them;
+        else None: no floor, none far, or a ranker whose scores depend on the other candidates
+        (``row_independent`` not set). Then the niche signal of all, or None if not computed)."""
         floor = self.settings.niche_floor
         if floor <= 0 or not getattr(self.ranker, "row_independent", False):
-            return None
+            return None, None
         niche = niche_signal(brief, cands, ctx)
         near = ~niche.known | (niche.score >= floor)
-        return None if near.all() else np.flatnonzero(near)
+        return (None if near.all() else np.flatnonzero(near)), niche
 
     def recommend(self, brief: Brief, k: int | None = None) -> Shortlist:
         k = k or brief.k
@@ -244,11 +246,12 @@ class Matcher:
             raise ValueError(f"k must be >= 1, got {k}")
         ctx = self.context(brief)
         cands = self.candidates(brief, ctx)
-        near = self._near(brief, cands, ctx)
-        s = self.score(brief, cands if near is None else cands.take(near), ctx)
+        near, niche = self._near(brief, cands, ctx)
+        done = None if niche is None else {"niche": niche if near is None else niche.take(near)}
+        s = self.score(brief, cands if near is None else cands.take(near), ctx, done)
         p = pick(s, k)
         if near is not None and len(p.shown) < k:  # too few near the niche: score them all
-            s = self.score(brief, cands, ctx)
+            s = self.score(brief, cands, ctx, {"niche": niche} if niche is not None else None)
             p = pick(s, k)
         prefetch = getattr(s.contributions, "prefetch", None)
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown

@@ -150,3 +150,12 @@ class EventCache:
                     self._events.move_to_end(c.creator_id)
                 out.append(ev)
         return out
+
+    def fill(
+        self, stored: Sequence[list[SponsorEvent] | None], creators: Sequence[Creator]
+    ) -> list[list[SponsorEvent]]:
+        """``stored[i]`` (creator i's events as a catalogue keeps them), each None replaced by
+        the events parsed (or recalled) here for that creator."""
+        lacking = [i for i, e in enumerate(stored) if e is None]
+        parsed = iter(self.of([creators[i] for i in lacking]) if lacking else ())
+        return [next(parsed) if e is None else e for e in stored]

@@ -171,3 +171,58 @@ def test_a_learned_ranker_reading_other_candidates_is_not_pruned() -> None:
     assert r.row_independent
     r.features_ = ["niche_signal", "niche_z"]  # standardised over the brief's candidates
     assert not r.row_independent
+
+
+def test_the_niche_signal_is_computed_once_per_brief_and_notes_only_for_shown_rows(
+    tmp_path, fake_encoder, monkeypatch
+):
+    """The near-niche pass computes the niche signal of every candidate; scoring reuses it for
+    the near ones (taken, its notes still made on demand) instead of computing it again."""
+    import dataclasses
+
+    from conftest import SAMPLE, sample_creators
+
+    from matcher import engine, signals
+    from matcher.io import read_briefs
+    from matcher.signals import base, niche
+
+    idx = CreatorIndex.load(build_and_save(sample_creators(300), fake_encoder, tmp_path / "i"))
+    calls: list[int] = []
+    notes_made: list[int] = []
+
+    def counted(brief, cands, ctx):  # type: ignore[no-untyped-def]
+        calls.append(len(cands))
+        return niche.niche_signal(brief, cands, ctx)
+
+    made = base.LazyNotes.__getitem__
+
+    def counted_note(self, i):  # type: ignore[no-untyped-def]
+        notes_made.append(i)
+        return made(self, i)
+
+    registry = tuple(
+        dataclasses.replace(s, compute=counted) if s.name == "niche" else s
+        for s in signals.REGISTRY
+    )
+    monkeypatch.setattr(signals, "REGISTRY", registry)
+    monkeypatch.setattr(engine, "niche_signal", counted)
+    s = Settings(min_clarity=0.0)  # the fake encoder's niches are not clear
+    m = Matcher(idx, fake_encoder, s, WeightedRanker(s.weights, s.unknown_value))
+    briefs = read_briefs(SAMPLE / "briefs.jsonl")
+    shown = 0
+    for brief in briefs:
+        monkeypatch.setattr(base.LazyNotes, "__getitem__", made)
+        reference = m.score(brief, m.candidates(brief, m.context(brief)), m.context(brief))
+        calls.clear()
+        monkeypatch.setattr(base.LazyNotes, "__getitem__", counted_note)
+        notes_made.clear()
+        sl = m.recommend(brief, 5)
+        assert len(calls) == 1 or (len(calls) == 2 and calls[1] > calls[0]), calls
+        rows = len(sl.matches) + len(sl.excluded)
+        assert len(notes_made) <= 6 * 3 * rows  # the rows shown and excluded, a few per signal
+        shown += len(sl.matches)
+        by_id = {c.creator_id: i for i, c in enumerate(reference.cands.creators)}
+        for match in sl.matches:  # the reused niche values are those computed afresh
+            i = by_id[match.creator_id]
+            assert match.signals["niche"] == float(reference.sm.values[i, 0])
+    assert shown >= 5 * len(briefs) - 5

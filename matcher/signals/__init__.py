@@ -7,7 +7,7 @@ ranking order) and everything that lists signals derive from it. The engine runs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from matcher.schema import Brief
@@ -46,11 +46,21 @@ def prepare(ctx: QueryContext) -> None:
             spec.prepare(ctx)
 
 
-def compute(brief: Brief, cands: Candidates, ctx: QueryContext) -> dict[str, SignalResult]:
-    """Every signal over the candidates, by name; each must report exactly its declared parts."""
+def compute(
+    brief: Brief,
+    cands: Candidates,
+    ctx: QueryContext,
+    done: Mapping[str, SignalResult] | None = None,
+) -> dict[str, SignalResult]:
+    """Every signal over the candidates, by name; each must report exactly its declared parts.
+    ``done``: results already computed for these same candidates, used as they are."""
     out: dict[str, SignalResult] = {}
     for spec in REGISTRY:
-        result = spec.compute(brief, cands, ctx)
+        given = (done or {}).get(spec.name)
+        result = spec.compute(brief, cands, ctx) if given is None else given
+        if len(result.score) != len(cands):
+            raise ValueError(f"signal {spec.name!r} given for {len(result.score)} candidates, "
+                             f"not {len(cands)}")  # fmt: skip
         if result.name != spec.name or set(result.parts) != set(spec.parts):
             raise RuntimeError(
                 f"signal {spec.name!r} returned {result.name!r} with parts {sorted(result.parts)}, "

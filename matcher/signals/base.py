@@ -175,6 +175,14 @@ class LazyNotes(Sequence[str]):
         return self._done[i]
 
 
+def _taken_notes(notes: Sequence[str], idx: np.ndarray) -> Sequence[str]:
+    """``notes`` at ``idx``; still made on demand when they were (:class:`LazyNotes`)."""
+    if isinstance(notes, LazyNotes):
+        rows = idx.tolist()
+        return LazyNotes(len(rows), lambda j: notes[rows[j]])
+    return [notes[i] for i in idx]
+
+
 def unscored(
     name: str,
     n: int,
@@ -241,7 +249,7 @@ class SignalResult:
             self.name,
             self.score[idx],
             self.known[idx],
-            [self.notes[i] for i in idx],
+            _taken_notes(self.notes, idx),
             {k: v[idx] for k, v in self.parts.items()},
             {k: v[idx] for k, v in self.flags.items()},
             None if self.exclude is None else self.exclude[idx],
