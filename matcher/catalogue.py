@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -85,7 +86,13 @@ def creator_from_json(s: str) -> Creator:
     )
 
 
-_UNREAD: list[SponsorEvent] = []  # a cache miss (a row's events may be None)
+_UNREAD: Any = object()  # a cache miss (a row's cached value may be None)
+T = TypeVar("T")
+
+
+def _events_or_none(stored: str | None) -> list[SponsorEvent] | None:
+    return None if stored is None else events_from_json(stored)
+
 
 #: an audience country share at or above this makes that country one of the creator's markets
 MARKET_SHARE = 0.25
@@ -225,21 +232,32 @@ class CatalogueDB:
 
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
+        return self._cached(self._cache, rows, "data", creator_from_json)
+
+    def _cached(
+        self,
+        cache: dict[int, T],
+        rows: Sequence[int] | np.ndarray,
+        column: str,
+        decode: Callable[[Any], T],
+    ) -> list[T]:
+        """``column`` of these rows decoded, in the order asked: from ``cache``, else read and
+        decoded once and kept there (bounded by ``cache_max``: past it, the cache starts afresh)."""
         want = [int(r) for r in rows]
         unique = dict.fromkeys(want)
-        cache = self._cache  # other threads may clear it meanwhile: each row read once
-        got = {r: c for r in unique if (c := cache.get(r)) is not None}
+        # other threads may clear the cache meanwhile: each row read once
+        got = {r: v for r in unique if (v := cache.get(r, _UNREAD)) is not _UNREAD}
         missing = [r for r in unique if r not in got]
-        fetched: dict[int, Creator] = {}
+        fetched: dict[int, T] = {}
         for i in range(0, len(missing), 900):
             chunk = missing[i : i + 900]
-            q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT row, {column} FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
             for r, data in self._db.execute(q, chunk):
-                fetched[r] = creator_from_json(data)
-        if len(self._cache) + len(fetched) > self.cache_max:  # bounded: start afresh
-            self._cache.clear()
+                fetched[r] = decode(data)
+        if len(cache) + len(fetched) > self.cache_max:
+            cache.clear()
         if len(fetched) <= self.cache_max:
-            self._cache.update(fetched)
+            cache.update(fetched)
         got.update(fetched)
         return [got[r] for r in want]
 
@@ -268,24 +286,9 @@ class CatalogueDB:
         """The stored sponsorship events of the creators at these rows, in the order asked;
         None for a row without them (a catalogue from before they were stored, or rows kept
         from one). Decoded once, then kept in memory (bounded as :meth:`get_rows`)."""
-        want = [int(r) for r in rows]
         if not self.events_stored:
-            return [None] * len(want)
-        cache = self._events  # other threads may clear it meanwhile: each row read once
-        got = {r: e for r in dict.fromkeys(want) if (e := cache.get(r, _UNREAD)) is not _UNREAD}
-        missing = [r for r in dict.fromkeys(want) if r not in got]
-        fetched: dict[int, list[SponsorEvent] | None] = {}
-        for i in range(0, len(missing), 900):
-            chunk = missing[i : i + 900]
-            q = f"SELECT row, events FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
-            for r, data in self._db.execute(q, chunk):
-                fetched[r] = None if data is None else events_from_json(data)
-        if len(self._events) + len(fetched) > self.cache_max:  # bounded: start afresh
-            self._events.clear()
-        if len(fetched) <= self.cache_max:
-            self._events.update(fetched)
-        got.update(fetched)
-        return [got[r] for r in want]
+            return [None] * len(rows)
+        return self._cached(self._events, rows, "events", _events_or_none)
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
