@@ -105,3 +105,21 @@ def test_an_update_stores_events_for_every_row_of_an_older_index(built, tmp_path
     creators = idx.catalogue.get_rows(range(N + 20))
     assert idx.catalogue.events(range(N + 20)) == [history.sponsorship_events(c) for c in creators]
     idx.catalogue.close()
+
+
+def test_creator_json_is_what_asdict_gives():
+    """creator_to_json builds the dict field by field (asdict deep-copied everything): the same
+    JSON, so records stored before compare equal in updates."""
+    import json
+    from dataclasses import asdict
+    from datetime import date
+
+    from matcher.catalogue import creator_from_json, creator_to_json
+
+    for c in sample_creators():
+        d = asdict(c)
+        for p in d["posts"]:
+            if isinstance(p["posted_at"], date):
+                p["posted_at"] = p["posted_at"].isoformat()
+        assert creator_to_json(c) == json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+        assert creator_from_json(creator_to_json(c)) == c
