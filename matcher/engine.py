@@ -12,7 +12,7 @@ import numpy as np
 
 from matcher import signals
 from matcher.config import Settings
-from matcher.encoder import Encoder, build_encoder
+from matcher.encoder import Encoder, build_encoder, index_model
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
@@ -96,7 +96,7 @@ class Matcher:
         """
         settings = settings or Settings()
         encoder = build_encoder(
-            settings.model,
+            index_model(index_dir, settings.model),
             max_seq_length=settings.max_seq_length,
             batch_size=settings.batch_size,
             cache_dir=settings.cache_dir,

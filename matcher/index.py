@@ -191,9 +191,11 @@ class CreatorIndex:
         progress: bool = False,
         text_model: TextModel | None = None,
         candidates: int = 3000,
+        events: bool = True,
     ) -> CreatorIndex:
         """Embed creators and build an in-memory index whose catalogue lives in ``workdir``;
-        with ``text_model``, adapted for it (its style vectors of the creators)."""
+        with ``text_model``, adapted for it (its style vectors of the creators); ``events=False``
+        leaves the sponsorship events out of the catalogue (see :meth:`CatalogueDB.insert`)."""
         ids = [c.creator_id for c in creators]
         if len(set(ids)) != len(ids):
             dup = next(i for i, n in Counter(ids).items() if n > 1)
@@ -205,7 +207,7 @@ class CreatorIndex:
         wd = Path(workdir)
         wd.mkdir(parents=True, exist_ok=True)
         db = CatalogueDB(wd / "catalogue.sqlite")
-        db.insert(0, creators)
+        db.insert(0, creators, events=events)
         faiss_index, ann_info = ann.build(content, index_type, candidates)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -349,9 +351,10 @@ def build_and_save(
     progress: bool = False,
     text_model: TextModel | None = None,
     candidates: int = 3000,
+    events: bool = True,
 ) -> Path:
     """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
-    ``out`` (atomically)."""
+    ``out`` (atomically); ``events``: see :meth:`CreatorIndex.build`."""
     out = Path(out)
     wd = scratch_dir(out, "build")
     try:
@@ -365,6 +368,7 @@ def build_and_save(
             progress=progress,
             text_model=text_model,
             candidates=candidates,
+            events=events,
         )
         try:
             idx.save(out)

@@ -27,7 +27,10 @@ def add_settings_options(p: argparse.ArgumentParser, settings_flag: str = "--con
         help="settings file ([matcher] and [weights] tables)",
     )
     p.add_argument(
-        "--encoder", metavar="MODEL", help="'default' or a local sentence-transformers directory"
+        "--encoder",
+        metavar="MODEL",
+        help="'default' (all-MiniLM-L6-v2), 'static' (fast: a static model distilled from it; "
+        "see matcher index --fill) or a local sentence-transformers directory",
     )
     p.add_argument(
         "--cache-dir",

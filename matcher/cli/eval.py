@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from matcher.baselines import BM25Baseline, PopularityBaseline, RandomBaseline
+    from matcher.encoder import model_dim
     from matcher.engine import Matcher
     from matcher.evaluation import evaluate_systems, format_table
     from matcher.io import atomic_write_text
@@ -70,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     s = settings(args)
     # adapted for the learned ranker's text model (the weighted ranker reads the index the same)
     text_model = (
-        None if args.ranker == "weighted" and not args.model else index_text_model(args.model)
+        None
+        if args.ranker == "weighted" and not args.model
+        else index_text_model(args.model, dim=model_dim(s.model))
     )
     creators, briefs, labels, index, enc = labelled_data(args, s, text_model)
     ranker, note = resolve_ranker(ranker_spec(args), index, s)

@@ -38,6 +38,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --update or alone: remove these creators from the existing index --out "
         "(one creator_id a line; blank lines and # comments skipped; unknown ids warned about)",
     )
+    what.add_argument(
+        "--fill",
+        action="store_true",
+        help="replace the static vectors of the index --out (built with --encoder static: "
+        "searchable in seconds) by the default model's, while it is served; resumable (the "
+        "texts embedded so far are cached); says how far it is before it starts",
+    )
     p.add_argument(
         "--out", required=True, metavar="DIR", help="index directory to write (replaced atomically)"
     )
@@ -108,6 +115,8 @@ def check_backend_options(args: argparse.Namespace) -> None:
     from matcher import distributed
 
     if args.backend == "ray":
+        if getattr(args, "encoder", None) == "static":
+            raise distributed.UsageError("--encoder static needs no cluster: use --backend local")
         distributed.import_ray()
         return
     for opt in ("ray_address", "ray_actors", "ray_batch_size"):
@@ -145,8 +154,12 @@ def _encoder(args: argparse.Namespace, s: Settings) -> Iterator[Any]:
 def run(args: argparse.Namespace) -> int:
     if args.quiet:
         quiet_progress()
-    if args.creators is None and args.update is None and args.remove is None:
-        raise MatcherError("give --creators FILE (build an index) or --update FILE / --remove IDS")
+    if not (args.creators or args.update or args.remove or args.fill):
+        raise MatcherError(
+            "give --creators FILE (build an index), --update FILE / --remove IDS, or --fill"
+        )
+    if args.fill and (args.remove is not None or args.index_type is not None):
+        raise MatcherError("--fill keeps the index's creators and type: no --remove, --index-type")
     if args.creators is not None and args.remove is not None:
         raise MatcherError(
             "--remove changes an existing index: use it with --update, not --creators"
@@ -157,12 +170,36 @@ def run(args: argparse.Namespace) -> int:
         )
     check_backend_options(args)
     s = settings(args)
+    if args.fill:
+        return _fill(args, s)
     return _build(args, s) if args.creators is not None else _update(args, s)
+
+
+def _fill(args: argparse.Namespace, s: Settings) -> int:
+    from matcher.fill import fill_index, fill_status
+    from matcher.learn.resolve import index_text_model
+
+    with _encoder(args, s) as enc:
+        st = fill_status(args.out, enc)
+        print(f"{args.out}: {st.count} creators with {st.model!r} vectors; {s.model!r} vectors "
+              f"ready for {st.ready} ({st.ready / max(st.count, 1):.0%})", file=sys.stderr)  # fmt: skip
+        rep = fill_index(
+            args.out,
+            enc,
+            model_name=s.model,
+            text_model=index_text_model(args.model, dim=enc.dim),
+            candidates=s.candidates,
+            progress=not args.quiet,
+        )
+    print(f"filled {args.out} with {s.model!r} vectors in {rep.seconds:.1f}s: {rep.count} "
+          f"creators ({rep.embedded} texts embedded, the rest from the cache)", file=sys.stderr)  # fmt: skip
+    return 0
 
 
 def _build(args: argparse.Namespace, s: Settings) -> int:
     import time
 
+    from matcher.encoder import STATIC_MODEL
     from matcher.index import FILES, build_and_save, profile_text, voice_text
     from matcher.io import read_creators
     from matcher.io.atomic import check_replaceable
@@ -172,8 +209,8 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
     t0 = time.perf_counter()
     check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
     creators = read_creators(args.creators, strict=args.strict)  # raises before anything is written
-    text_model = index_text_model(args.model)
     with _encoder(args, s) as enc:
+        text_model = index_text_model(args.model, dim=enc.dim)
         if args.backend == "ray":  # profile and voice texts in one Ray job, not two
             texts = [profile_text(c) for c in creators]
             texts += [voice_text(c, s.posts_per_creator) for c in creators]
@@ -188,6 +225,7 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
             progress=not args.quiet,
             text_model=text_model,
             candidates=s.candidates,
+            events=s.model != STATIC_MODEL,  # the fast path: --fill stores them
         )
     dt = time.perf_counter() - t0
     _say_ann(Manifest.read(out).ann)

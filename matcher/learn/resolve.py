@@ -115,10 +115,11 @@ def resolve_ranker(
     return card.load_ranker(), None
 
 
-def index_text_model(spec: str | Path | None = None) -> Any:
+def index_text_model(spec: str | Path | None = None, dim: int | None = None) -> Any:
     """The learned text model an index should be adapted for: that of the model directory
     ``spec``, or of the installed default model (None: the default has none, or ``spec`` is
-    ``"none"``)."""
+    ``"none"``, or the default reads vectors of another size than ``dim``, the index's encoder's:
+    e.g. the static encoder's; a ``spec`` that does so is an error)."""
     from matcher.learn.card import ModelCard
     from matcher.learn.text import TextModel
 
@@ -130,4 +131,12 @@ def index_text_model(spec: str | Path | None = None) -> Any:
         card = ModelCard.load(spec)
     if card is None or not card.text_model or card.path is None:
         return None
-    return TextModel.load(card.path / "text")
+    model = TextModel.load(card.path / "text")
+    if dim is not None and model.dim != dim:
+        if spec is None:
+            return None
+        raise MatcherError(
+            f"{spec}: its text model reads {model.dim}-dimension vectors, the encoder makes "
+            f"{dim}; adapt the index for it with the encoder it was trained on"
+        )
+    return model

@@ -123,6 +123,11 @@ class TextModel:
         self.style = style
 
     @property
+    def dim(self) -> int:
+        """Dimensions of the encoder vectors it reads (384: all-MiniLM-L6-v2)."""
+        return int(self.arrays["u"].shape[0])
+
+    @property
     def fingerprint(self) -> str:
         """sha256 of the weights and the style transform: what an adapted index records."""
         h = hashlib.sha256()
@@ -214,10 +219,16 @@ class AdaptedIndex:
     """
 
     def __init__(self, model: TextModel, index: Any) -> None:
+        from matcher.errors import IndexMismatchError
+
+        if index.manifest.dim != model.dim:
+            raise IndexMismatchError(
+                f"the ranker's text model reads {model.dim}-dimension vectors, the index's "
+                f"(model {index.manifest.model!r}) have {index.manifest.dim}; use the weighted "
+                "ranker, or 'matcher index --fill' the index with the default model"
+            )
         got = index.manifest.text_model
         if got != model.fingerprint or index.style is None:
-            from matcher.errors import IndexMismatchError
-
             raise IndexMismatchError(
                 f"the index is adapted for text model {got or '(none)'}, the ranker's text model "
                 f"is {model.fingerprint}; re-run 'matcher index' with that model (the vectors come "
