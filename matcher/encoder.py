@@ -9,21 +9,23 @@ instead; its fingerprint is then the sha256 of its weight files.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from matcher import onnx_backend
-from matcher.errors import ModelNotFoundError
+from matcher.errors import MatcherError, ModelNotFoundError
 from matcher.onnx_backend import OnnxModel
 from matcher.static_encoder import STATIC_DIMS, STATIC_MODEL, StaticEncoder
+
+if TYPE_CHECKING:
+    from matcher.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -341,12 +343,23 @@ def index_model(index_dir: str | Path, configured: str) -> str:
     """The model to encode an index's queries with: the configured one, except that an index
     built by the static encoder is queried with it, and one filled with MiniLM since (``matcher
     index --fill``) with the model that filled it, whichever of the two is configured."""
+    from matcher.manifest import Manifest
+
     try:
-        with open(Path(index_dir) / "manifest.json", encoding="utf-8") as f:
-            built = json.load(f)["model"]
-    except (OSError, ValueError, KeyError, TypeError):
+        built = Manifest.read(Path(index_dir)).model
+    except MatcherError:
         return configured  # loading the index reports what is wrong with it
-    return built if STATIC_MODEL in (built, configured) and isinstance(built, str) else configured
+    return built if STATIC_MODEL in (built, configured) else configured
+
+
+def index_encoder(index_dir: str | Path, settings: Settings) -> CachedEncoder | StaticEncoder:
+    """The encoder of an index's queries (:func:`index_model`), as ``settings`` configure it."""
+    return build_encoder(
+        index_model(index_dir, settings.model),
+        max_seq_length=settings.max_seq_length,
+        batch_size=settings.batch_size,
+        cache_dir=settings.cache_dir,
+    )
 
 
 def build_encoder(

@@ -12,7 +12,7 @@ import numpy as np
 
 from matcher import signals
 from matcher.config import Settings
-from matcher.encoder import Encoder, build_encoder, index_model
+from matcher.encoder import Encoder, index_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
@@ -95,12 +95,7 @@ class Matcher:
         path of a model directory from ``matcher train``.
         """
         settings = settings or Settings()
-        encoder = build_encoder(
-            index_model(index_dir, settings.model),
-            max_seq_length=settings.max_seq_length,
-            batch_size=settings.batch_size,
-            cache_dir=settings.cache_dir,
-        )
+        encoder = index_encoder(index_dir, settings)
         index = CreatorIndex.load(index_dir, fingerprint=encoder.fingerprint)
         note = None
         if isinstance(ranker, str) or ranker is None:

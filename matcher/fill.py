@@ -41,6 +41,7 @@ from matcher.errors import MatcherError
 from matcher.index import FILES, CreatorIndex, embed_creators, profile_text, voice_text
 from matcher.io.atomic import replacing_dir
 from matcher.manifest import Manifest
+from matcher.update import still_the_same
 
 if TYPE_CHECKING:
     from matcher.encoder import Encoder
@@ -187,9 +188,6 @@ def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarra
             np.save(tmp / "style.npy", style)
         faiss.write_index(faiss_index, str(tmp / "faiss.index"))
         (tmp / "manifest.json").write_text(json.dumps(new.__dict__, indent=2), encoding="utf-8")
-        now = Manifest.read(out)
-        if (now.created_at, now.count) != (old.created_at, old.count):
-            raise MatcherError(
-                f"{out}: the index was changed while the fill ran; run --fill again (the texts "
-                "embedded so far are cached)"
-            )
+        still_the_same(
+            out, old, "the fill", "run --fill again (the texts embedded so far are cached)"
+        )

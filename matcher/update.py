@@ -295,7 +295,7 @@ def update_index(
             embedded = fresh.embedded
             with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
                 lexical = _write(index, plan, fresh, tmp, candidates)
-                _still_the_same(out, index.manifest)
+                still_the_same(out, index.manifest)
     finally:
         index.catalogue.close()
     return UpdateReport(
@@ -337,11 +337,11 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
     return lexical
 
 
-def _still_the_same(out: Path, manifest: Manifest) -> None:
-    """Refuse to swap in an update of an index that was replaced while it ran (its changes
+def still_the_same(
+    out: Path, manifest: Manifest, what: str = "this update", again: str = "run the update again"
+) -> None:
+    """Refuse to swap in a new index over one that was replaced while ``what`` ran (its changes
     would be lost)."""
     now = Manifest.read(out)
     if (now.created_at, now.count) != (manifest.created_at, manifest.count):
-        raise MatcherError(
-            f"{out}: the index was replaced while this update ran; run the update again"
-        )
+        raise MatcherError(f"{out}: the index was replaced while {what} ran; {again}")

@@ -49,18 +49,15 @@ def signature(index_dir: Path) -> Signature | None:
 def reopened(old: Matcher, index_dir: Path) -> Matcher:
     """A matcher over the index now at ``index_dir``, with ``old``'s encoder (unless the static
     encoder built one of the two indexes), settings and ranker."""
-    from matcher.encoder import STATIC_MODEL, build_encoder, index_model
+    from matcher.encoder import STATIC_MODEL, index_encoder, index_model
     from matcher.engine import Matcher
     from matcher.index import CreatorIndex
 
     encoder = old.encoder
-    model = index_model(index_dir, old.settings.model)
-    if STATIC_MODEL in (model, old.index.manifest.model):
+    if STATIC_MODEL in (index_model(index_dir, old.settings.model), old.index.manifest.model):
         # a static index filled with MiniLM (matcher index --fill), or one replaced by a static
         # index: the model that built the new index encodes its queries
-        encoder = build_encoder(model, max_seq_length=old.settings.max_seq_length,
-                                batch_size=old.settings.batch_size,
-                                cache_dir=old.settings.cache_dir)  # fmt: skip
+        encoder = index_encoder(index_dir, old.settings)
         if encoder.fingerprint == old.encoder.fingerprint:
             encoder = old.encoder
     index = CreatorIndex.load(index_dir, fingerprint=encoder.fingerprint)
