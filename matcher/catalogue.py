@@ -159,6 +159,7 @@ class CatalogueDB:
         self.cache_max = cache_max
         self._cache: dict[int, Creator] = {}
         self._events: dict[int, list[SponsorEvent] | None] = {}
+        self._ids: dict[int, str] = {}
         if readonly:
             uri = f"file:{self.path}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -214,6 +215,7 @@ class CatalogueDB:
         """In one transaction: delete these rows, move rows (from, to) into the freed ones, then
         write creators at rows (replacing what is there) with their :func:`creator_to_json`."""
         self._cache.clear()
+        self._ids.clear()
         self._events.clear()
         with self._db:
             self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r in delete))
@@ -250,6 +252,24 @@ class CatalogueDB:
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
         return self._cached(self._cache, rows, "data", creator_from_json)
+
+    def ids(self, rows: Sequence[int] | np.ndarray) -> list[str]:
+        """The creator ids at these rows, in the order asked (cached as :meth:`get_rows`)."""
+        return self._cached(self._ids, rows, "creator_id", str)
+
+    def post_texts(self, pairs: Sequence[tuple[int, int]]) -> list[str]:
+        """The text of post j of the creator at row r for each (r, j), read by SQLite without
+        decoding the creators ("" for a post that is not there)."""
+        out: dict[tuple[int, int], str] = {}
+        for s in range(0, len(pairs), 400):
+            chunk = pairs[s : s + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
+            q = (f"WITH want(r, j) AS (VALUES {values}) SELECT want.r, want.j, "
+                 "json_extract(data, '$.posts[' || want.j || '].text') "
+                 "FROM want JOIN creators ON creators.row = want.r")  # fmt: skip
+            args = [int(v) for pair in chunk for v in pair]
+            out.update({(r, j): t or "" for r, j, t in self._db.execute(q, args)})
+        return [out.get((int(r), int(j)), "") for r, j in pairs]
 
     def _cached(
         self,

@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import signals
+from matcher.columns import of_creators
 from matcher.config import Settings
 from matcher.encoder import Encoder, index_encoder
 from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
 from matcher.index import CreatorIndex, mean_pairwise_cosine
+from matcher.lazy import LazyCreators
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
-from matcher.rules import HardRules, OffNiche, shortfall
+from matcher.rules import Broken, HardRules, OffNiche, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
 from matcher.scored import Scored, pick
 from matcher.signals import SIGNALS
@@ -136,10 +138,8 @@ class Matcher:
         n = n or self.settings.candidates
         assert ctx.retrieval is not None  # set by context()
         rows = ctx.retrieval.candidates(self.index, n)
-        creators = self.index.catalogue.get_rows(rows)
-        rules = HardRules(brief)
-        why = [rules(c) for c in creators]
-        passing = sum(w is None for w in why)
+        cands = self.candidates_at(rows, brief)
+        passing = sum(w is None for w in cands.hard_why or ())
         if passing < min(n, max(5 * brief.k, 100)) and (
             brief.languages or brief.platforms or brief.countries or brief.exclude_creators
         ):
@@ -149,33 +149,31 @@ class Matcher:
             more = ctx.retrieval.filtered(self.index, n, allowed)
             seen = set(rows.tolist())
             extra = np.array([r for r in more if r not in seen], dtype=np.int64)
-            rows = np.concatenate([rows, extra])
-            extra_creators = self.index.catalogue.get_rows(extra)
-            creators += extra_creators
-            why += [rules(c) for c in extra_creators]
-        return self.candidates_at(rows, brief, creators, why)
+            if extra.size:
+                cands = self.candidates_at(np.concatenate([rows, extra]), brief)
+        return cands
 
-    def candidates_at(
-        self,
-        rows: np.ndarray,
-        brief: Brief,
-        creators: list[Creator] | None = None,
-        hard_why: list[str | None] | None = None,
-    ) -> Candidates:
-        """The creators at these index rows as candidates of ``brief`` (hard rules checked)."""
+    def candidates_at(self, rows: np.ndarray, brief: Brief) -> Candidates:
+        """The creators at these index rows as candidates of ``brief`` (hard rules checked):
+        their column records, the creators themselves read only when needed."""
         rows = np.asarray(rows, dtype=np.int64)
-        if creators is None:
+        cols = self.index.columns_at(rows)
+        creators: Sequence[Creator]
+        if cols is None:  # an index written before columns were stored
             creators = self.index.catalogue.get_rows(rows)
-        if hard_why is None:
-            rules = HardRules(brief)
-            hard_why = [rules(c) for c in creators]
+            cols = of_creators(creators)
+            ids = [c.creator_id for c in creators]
+        else:
+            creators = lazy = LazyCreators(self.index.catalogue, rows)
+            ids = lazy.ids
         return Candidates(
             creators=creators,
             content=np.asarray(self.index.content[rows], dtype=np.float32),
             voice=np.asarray(self.index.voice[rows], dtype=np.float32),
             voice_known=np.asarray(self.index.voice_known[rows], dtype=bool),
-            hard_why=hard_why,
+            hard_why=HardRules(brief).check(cols, ids, creators),
             rows=rows,
+            cols=cols,
         )
 
     def signals(
@@ -206,10 +204,12 @@ class Matcher:
         niche = sm.results["niche"]
         gate = self.settings.niche_gate
         absent = self.niche_absent(ctx)
-        hard = cands.hard_why or list(map(HardRules(brief), cands.creators))
-        excluded: list[str | OffNiche | None] = []
+        hard = cands.hard_why
+        if hard is None:
+            hard = HardRules(brief).check(cands.columns, cands.ids, cands.creators)
+        excluded: list[str | OffNiche | Broken | None] = []
         for i, why_hard in enumerate(hard):
-            why: str | OffNiche | None = why_hard
+            why: str | OffNiche | Broken | None = why_hard
             if why is None and conflict.exclude is not None and conflict.exclude[i]:
                 why = conflict.why[i]
             if why is None and absent:
@@ -252,7 +252,8 @@ class Matcher:
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
             prefetch(p.shown)
         matches = [self.match_of(s, i, rank) for rank, i in enumerate(p.shown, 1)]
-        excluded = [Excluded(s.cands.creators[i].creator_id, why) for i, why in p.excluded]
+        ids = s.cands.ids
+        excluded = [Excluded(ids[i], why) for i, why in p.excluded]
         if self.niche_absent(ctx):
             notes: tuple[str, ...] = (
                 "no creator in this catalogue fits the brief's niche: its closest matches "

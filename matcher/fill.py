@@ -181,6 +181,8 @@ def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarra
         finally:
             db.close()
         shutil.copytree(src / "lexical", tmp / "lexical")
+        if (src / "columns.npy").exists():
+            shutil.copyfile(src / "columns.npy", tmp / "columns.npy")
         np.save(tmp / "content.npy", content)
         np.save(tmp / "voice.npy", voice)
         np.save(tmp / "voice_known.npy", known)

@@ -15,7 +15,8 @@ unknown voice.
 
 On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
 settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
-``catalogue.sqlite`` and ``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary sibling directory and renames it into place.
+``catalogue.sqlite``, ``columns.npy`` (what the signals read of each creator,
+:mod:`matcher.columns`) and ``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary sibling directory and renames it into place.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import ann
+from matcher import ann, columns
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
-from matcher.io.atomic import recover, replacing_dir, scratch_dir
+from matcher.io.atomic import recover, replacing_dir, scratch_dir, sqlite_backup
 from matcher.lexical import LexicalIndex
 from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
 from matcher.pricing import PriceModel
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 #: what an index directory holds (anything else in a folder means it is not matcher's index)
 FILES = frozenset({
     "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
-    "catalogue.sqlite", "lexical",
+    "catalogue.sqlite", "lexical", "columns.npy",
 })  # fmt: skip
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
@@ -128,6 +129,7 @@ class CreatorIndex:
         faiss_index: Any = None,
         lexical: LexicalIndex | None = None,
         style: np.ndarray | None = None,
+        columns: np.ndarray | None = None,
     ) -> None:
         self.content = content
         self.voice = voice
@@ -138,6 +140,9 @@ class CreatorIndex:
         self.lexical = lexical
         #: the creators' style vectors for the text model of ``manifest.text_model`` (or None)
         self.style = style
+        #: each row's column record (:mod:`matcher.columns`); None for an index written before
+        #: they were stored (the creators are then decoded for every brief)
+        self.columns = columns
         #: the directory it was loaded from (None: built in memory)
         self.path: Path | None = None
         #: price per post estimates fitted on the catalogue's stated prices (empty: benchmarks)
@@ -150,6 +155,10 @@ class CreatorIndex:
 
     def __len__(self) -> int:
         return int(self.content.shape[0])
+
+    def columns_at(self, rows: np.ndarray) -> np.ndarray | None:
+        """The column records of these rows (None: the index has none)."""
+        return None if self.columns is None else np.asarray(self.columns[rows])
 
     @property
     def faiss_index(self) -> Any:
@@ -230,7 +239,8 @@ class CreatorIndex:
             prices=PriceModel.fit(creators).to_dict(),
         )
         style = text_model.style.transform(creators) if text_model is not None else None
-        return cls(content, voice, known, db, manifest, faiss_index, lexical, style)
+        cols = columns.of_creators(creators)
+        return cls(content, voice, known, db, manifest, faiss_index, lexical, style, cols)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -245,6 +255,8 @@ class CreatorIndex:
             np.save(tmp / "voice_known.npy", self.voice_known)
             if self.style is not None:
                 np.save(tmp / "style.npy", self.style)
+            if self.columns is not None:
+                np.save(tmp / "columns.npy", self.columns)
             faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
             if self.lexical is not None:
@@ -298,7 +310,17 @@ class CreatorIndex:
             )
         lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
         style = np.load(path / "style.npy", mmap_mode="r") if manifest.text_model else None
-        return cls(content, voice, known, db, manifest, index, lexical, style)
+        return cls(
+            content,
+            voice,
+            known,
+            db,
+            manifest,
+            index,
+            lexical,
+            style,
+            columns.load(path, manifest.count),
+        )
 
     # -- querying ----------------------------------------------------------------------------
 
@@ -326,18 +348,6 @@ class CreatorIndex:
             order = np.lexsort((found, -sims))
             found, sims = found[order], sims[order]
         return found, sims
-
-
-def sqlite_backup(src: Path, dst: Path) -> Path:
-    import sqlite3
-
-    a = sqlite3.connect(src)
-    b = sqlite3.connect(dst)
-    with b:
-        a.backup(b)
-    a.close()
-    b.close()
-    return dst
 
 
 def build_and_save(

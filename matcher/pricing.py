@@ -97,14 +97,30 @@ class PriceModel:
 
     def estimate(self, c: Creator) -> tuple[float, str] | None:
         """(price per post in US dollars, where the estimate comes from); None without a tier."""
-        tier = tier_of(c.followers)
-        if tier is None or c.followers is None:
+        return self.estimate_at(c.followers, c.platform)
+
+    def estimate_at(
+        self, followers: float | None, platform: str | None
+    ) -> tuple[float, str] | None:
+        """:meth:`estimate` of a creator with these followers and platform."""
+        tier = tier_of(followers)  # type: ignore[arg-type]
+        if tier is None or followers is None:
             return None
-        platform = c.platform.lower() if c.platform else None
-        f = self.fits.get((tier, platform)) or self.fits.get((tier, None))
+        f = self._line(tier, platform)
         if f is None:
             return TIER_PRICE_USD[tier][1], f"{tier} estimate"
-        return f.predict(c.followers), f.describe()
+        return f.predict(followers), f.describe()  # type: ignore[arg-type]
+
+    def price_at(self, followers: float, platform: str | None) -> float:
+        """The price of :meth:`estimate_at` alone, for known followers."""
+        tier = tier_of(followers)  # type: ignore[arg-type]
+        assert tier is not None
+        f = self._line(tier, platform)
+        return TIER_PRICE_USD[tier][1] if f is None else f.predict(followers)  # type: ignore[arg-type]
+
+    def _line(self, tier: str, platform: str | None) -> PriceFit | None:
+        key = platform.lower() if platform else None
+        return self.fits.get((tier, key)) or self.fits.get((tier, None))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (for the index manifest)."""

@@ -8,6 +8,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher.columns import in_set
 from matcher.schema import Brief, Creator
 from matcher.signals.base import SignalResult
 
@@ -43,6 +48,39 @@ class HardRules:
             if not any(v >= 0.25 and k.upper() in want for k, v in aud.items()):
                 return f"based in {c.country.upper()}, campaign runs in {self._markets}"
         return None
+
+    def check(
+        self, cols: np.ndarray, ids: Sequence[str], creators: Sequence[Creator]
+    ) -> list[str | Broken | None]:
+        """Why each candidate fails the rules (None when it passes), from its column records
+        (:mod:`matcher.columns`); the sentence is made only if it is shown (:class:`Broken`)."""
+        fail = np.zeros(len(cols), dtype=bool)
+        if self.exclude:
+            fail |= np.fromiter((i in self.exclude for i in ids), dtype=bool, count=len(ids))
+        for wanted, field in ((self.languages, "language"), (self.platforms, "platform")):
+            if wanted:
+                fail |= (cols[field] != b"") & ~in_set(cols[field], wanted)
+        if self.want:
+            market = cols["country_share"] >= 0.25
+            market &= np.isin(cols["country_key"], [w.encode("utf-8") for w in self.want])
+            away = (cols["country"] != b"") & ~in_set(cols["country"], self.want)
+            fail |= away & ~market.any(axis=1)
+        out: list[str | Broken | None] = [None] * len(cols)
+        for i in np.flatnonzero(fail).tolist():
+            out[i] = Broken(self, creators, i)
+        for i in np.flatnonzero(~cols["exact"]).tolist():  # read from the creator itself
+            out[i] = self(creators[i])
+        return out
+
+
+class Broken:
+    """Why a candidate fails a brief's hard rules, made into a sentence only if it is shown."""
+
+    def __init__(self, rules: HardRules, creators: Sequence[Creator], i: int) -> None:
+        self.rules, self.creators, self.i = rules, creators, i
+
+    def __str__(self) -> str:
+        return self.rules(self.creators[self.i]) or ""
 
 
 class OffNiche:

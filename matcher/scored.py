@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.ranking import SignalMatrix
-from matcher.rules import OffNiche
+from matcher.rules import Broken, OffNiche
 from matcher.signals.base import Candidates
 
 
@@ -26,7 +26,7 @@ class Scored:
     score: np.ndarray
     contributions: Mapping[str, np.ndarray]
     #: why each candidate is excluded (a sentence, or an :class:`OffNiche`), None when it is not
-    excluded: list[str | OffNiche | None]
+    excluded: list[str | OffNiche | Broken | None]
     #: True for a candidate far from the brief's niche (its niche value under ``niche_floor``):
     #: it ranks after every candidate that is not, whatever the ranker's score
     far: np.ndarray | None = None

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher import columns
 from matcher.catalogue import CatalogueDB, creator_to_json
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError, Problem, ValidationError
@@ -321,8 +322,12 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
         db.fill_events()  # rows kept from an index written before events were stored
         prices = PriceModel.fit(db.priced()).to_dict()
         lexical = updated_lexical(index, db, plan, tmp / "lexical")
+        if index.columns is None:  # an index written before they were stored: all made now
+            np.save(tmp / "columns.npy", columns.of_catalogue(db.each(), plan.n))
     finally:
         db.close()
+    if index.columns is not None:
+        write_rows(tmp / "columns.npy", index.columns, plan, columns.of_creators(plan.fresh))
     content = write_rows(tmp / "content.npy", index.content, plan, fresh.content)
     write_rows(tmp / "voice.npy", index.voice, plan, fresh.voice)
     write_rows(tmp / "voice_known.npy", np.asarray(index.voice_known), plan, fresh.voice_known)

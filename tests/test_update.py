@@ -109,6 +109,8 @@ def test_update_ranks_exactly_like_a_full_build(tmp_path, index_type):
     a, b = CreatorIndex.load(out), CreatorIndex.load(full)
     for name in ("content", "voice", "voice_known"):
         assert np.array_equal(np.asarray(getattr(a, name)), np.asarray(getattr(b, name))), name
+    assert a.columns is not None and b.columns is not None
+    assert np.asarray(a.columns).tobytes() == np.asarray(b.columns).tobytes()  # the records too
     assert a.manifest.count == b.manifest.count == rep.count
     assert a.manifest.prices == b.manifest.prices and a.manifest.index_type == index_type
     assert a.manifest.created_at > b.manifest.created_at - 60

@@ -216,3 +216,16 @@ def check_replaceable(
     if extra:
         shown = ", ".join(extra[:3]) + (", ..." if len(extra) > 3 else "")
         raise MatcherError(f"{refuse} (it also holds {shown}); choose another --out")
+
+
+def sqlite_backup(src: Path, dst: Path) -> Path:
+    """A consistent copy of the SQLite database ``src`` at ``dst`` (SQLite's backup API)."""
+    import sqlite3
+
+    a = sqlite3.connect(src)
+    b = sqlite3.connect(dst)
+    with b:
+        a.backup(b)
+    a.close()
+    b.close()
+    return dst

@@ -26,8 +26,9 @@ from datetime import date
 
 import numpy as np
 
+from matcher.columns import TIER_ORDER, tier_codes
 from matcher.ranking import SignalMatrix
-from matcher.schema import GOALS, Brief, tier_of
+from matcher.schema import GOALS, Brief
 from matcher.signals import REGISTRY, SIGNALS
 from matcher.signals.base import Candidates
 from matcher.signals.conflict import DAYS_CAP
@@ -144,22 +145,17 @@ def check_feature_names(wanted: Sequence[str]) -> list[str]:
 
 def _creator_features(cands: Candidates) -> dict[str, np.ndarray]:
     """What the catalogue says of each creator, whatever the brief."""
-    creators = cands.creators
-    followers = np.array(
-        [np.nan if c.followers is None else float(c.followers) for c in creators], dtype=np.float64
-    )
+    cols = cands.columns
+    followers = np.asarray(cols["followers"], dtype=np.float64)
+    tier = tier_codes(followers)
+    ordinal = np.array([_TIER_ORDINAL.get(t, np.nan) for t in TIER_ORDER], dtype=np.float64)
     return {
-        "niche_n_posts": np.array([len(c.posts) for c in creators], dtype=np.float64),
+        "niche_n_posts": cols["n_posts"].astype(np.float64),
         "tone_has_voice": np.asarray(cands.voice_known, dtype=np.float64),
         "tier_log_followers": np.log10(1.0 + followers),
-        "tier_ordinal": np.array(
-            [_TIER_ORDINAL.get(tier_of(c.followers) or "", np.nan) for c in creators],
-            dtype=np.float64,
-        ),
-        "tier_price_known": np.array([c.price_per_post is not None for c in creators]),
-        "audience_has_data": np.array(
-            [c.audience is not None and not c.audience.empty for c in creators]
-        ),
+        "tier_ordinal": np.where(tier >= 0, ordinal[np.maximum(tier, 0)], np.nan),
+        "tier_price_known": ~np.isnan(cols["price"]),
+        "audience_has_data": cols["audience"].copy(),
     }
 
 

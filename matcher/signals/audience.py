@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.schema import AGE_BUCKETS, Audience, Brief, Creator
+from matcher.columns import country_share, in_set
+from matcher.schema import AGE_BUCKETS, GENDERS, Audience, Brief
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
 PARTS = ("age_fit", "gender_fit", "country_fit", "language_match", "country_match")
@@ -50,19 +51,43 @@ def _age_span(buckets: list[str]) -> str:
     return f"{lo}–{hi}" if lo != hi else lo
 
 
-def _market_parts(brief: Brief, creators: list[Creator]) -> dict[str, np.ndarray]:
-    """``language_match`` and ``country_match`` of each creator."""
-    n = len(creators)
+def _market_parts(brief: Brief, cands: Candidates) -> dict[str, np.ndarray]:
+    """``language_match`` and ``country_match`` of each candidate."""
+    cols = cands.columns
+    n = len(cols)
     lang = np.full(n, np.nan)
     based = np.full(n, np.nan)
     langs = {x.lower() for x in brief.languages}
     markets = {x.upper() for x in brief.countries}
-    for i, c in enumerate(creators):
-        if langs and c.language:
-            lang[i] = float(c.language.lower() in langs)
-        if markets and c.country:
-            based[i] = float(c.country.upper() in markets)
+    if langs:
+        has = cols["language"] != b""
+        lang[has] = in_set(cols["language"][has], langs)
+    if markets:
+        has = cols["country"] != b""
+        based[has] = in_set(cols["country"][has], markets)
+    for i in np.flatnonzero(~cols["exact"]).tolist():  # read from the creator itself
+        c = cands.creators[i]
+        lang[i] = float(c.language.lower() in langs) if langs and c.language else np.nan
+        based[i] = float(c.country.upper() in markets) if markets and c.country else np.nan
     return {"language_match": lang, "country_match": based}
+
+
+def _column_fits(target: dict[str, dict[str, float]], cols: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`_fits` of every candidate from its columns (nan where that part is unknown)."""
+    fits: dict[str, np.ndarray] = {}
+    for part, field, keys in (("gender_fit", "gender", GENDERS), ("age_fit", "age", AGE_BUCKETS)):
+        if field in target:
+            acc = np.zeros(len(cols))
+            for k, v in target[field].items():
+                have = cols[field][:, keys.index(k)] if k in keys else np.zeros(len(cols))
+                acc = acc + np.minimum(v, have)
+            fits[part] = np.where(cols[f"{field}_known"], acc, np.nan)
+    if "countries" in target:
+        acc = np.zeros(len(cols))
+        for k, v in target["countries"].items():
+            acc = acc + np.minimum(v, country_share(cols, k))
+        fits["country_fit"] = np.where(cols["countries_known"], acc, np.nan)
+    return fits
 
 
 def _fits(target: dict[str, dict[str, float]], a: Audience) -> dict[str, float]:
@@ -99,21 +124,24 @@ def _phrases(target: dict[str, dict[str, float]], a: Audience) -> list[str]:
 def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     n = len(cands)
     target = _target(brief)
-    market = _market_parts(brief, cands.creators)
+    market = _market_parts(brief, cands)
     if not target:
         note = "brief names no target audience: audience not scored"
         return unscored("audience", n, note, PARTS, market)
-    score = np.full(n, 0.5)
-    known = np.zeros(n, bool)
     parts = {p: np.full(n, np.nan) for p in ("age_fit", "gender_fit", "country_fit")}
-    for i, c in enumerate(cands.creators):
-        fits = _fits(target, c.audience) if c.audience is not None else {}
-        if not fits:
-            continue
-        for name, value in fits.items():
-            parts[name][i] = value
-        known[i] = True
-        score[i] = sum(fits.values()) / len(fits)  # the mean, in the order the phrases read
+    parts.update(_column_fits(target, cands.columns))
+    for i in np.flatnonzero(~cands.columns["exact"]).tolist():  # read from the creator itself
+        a = cands.creators[i].audience
+        fits = _fits(target, a) if a is not None else {}
+        for name in parts:
+            parts[name][i] = fits.get(name, np.nan)
+    # the mean of the known parts, added in the order the phrases read
+    total, count = np.zeros(n), np.zeros(n)
+    for name in ("gender_fit", "age_fit", "country_fit"):
+        has = ~np.isnan(parts[name])
+        total, count = total + np.where(has, parts[name], 0.0), count + has
+    known = count > 0
+    score = np.where(known, total / np.maximum(count, 1), 0.5)
     creators = cands.creators
 
     def note_of(i: int) -> str:  # made only for the rows a shortlist shows

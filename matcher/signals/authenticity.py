@@ -10,8 +10,11 @@ Part: ``engagement_ratio`` (the rate over the tier norm; nan when unknown). Enga
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from matcher.columns import TIER_NORMS, engagement_of, of_creators, tier_codes
 from matcher.schema import TIER_ENGAGEMENT_NORM, Brief, Creator, tier_of
 from matcher.signals.base import Candidates, Flag, LazyNotes, QueryContext, SignalResult
 
@@ -22,34 +25,20 @@ INFLATED_RATIO = 4.0
 PARTS = ("engagement_ratio",)
 
 
-def engagement_of(c: Creator) -> float | None:
-    if c.engagement_rate is not None:
-        return float(c.engagement_rate)
-    if not c.followers:
-        return None
-    per_post = [
-        (p.likes or 0) + (p.comments or 0)
-        for p in c.posts
-        if p.likes is not None or p.comments is not None
-    ]
-    if not per_post:
-        return None
-    return float(np.mean(per_post)) / c.followers
-
-
-def engagement_ratio(creators: list[Creator]) -> np.ndarray:
-    """Engagement / tier norm per creator; nan when unknown."""
-    out = np.full(len(creators), np.nan)
-    for i, c in enumerate(creators):
-        er = engagement_of(c)
-        tier = tier_of(c.followers)
-        if er is not None and tier is not None:
-            out[i] = er / TIER_ENGAGEMENT_NORM[tier]
+def engagement_ratio(creators: Sequence[Creator] | np.ndarray) -> np.ndarray:
+    """Engagement / tier norm per creator (creators, or their column records); nan when
+    unknown."""
+    cols = creators if isinstance(creators, np.ndarray) else of_creators(creators)
+    tier = tier_codes(cols["followers"])
+    er = cols["engagement"]
+    known = (tier >= 0) & ~np.isnan(er)
+    out = np.full(len(cols), np.nan)
+    out[known] = er[known] / TIER_NORMS[tier[known]]
     return out
 
 
 def authenticity_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
-    ratio = engagement_ratio(cands.creators)
+    ratio = engagement_ratio(cands.columns)
     known = ~np.isnan(ratio)
     r = np.nan_to_num(ratio, nan=1.0)
     # 0 at no engagement, 1 from 60% of the norm up; a mild dip for implausibly high engagement

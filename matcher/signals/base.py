@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from matcher.history import SponsorEvent
     from matcher.pricing import PriceModel
     from matcher.retrieval import Retrieval
+    from matcher.rules import Broken
 
 
 class Flag(StrEnum):
@@ -49,17 +50,24 @@ class Candidates:
     for a creator without post text (then its voice row is zeros). ``events[i]`` are creator i's
     sponsored posts (:func:`matcher.history.sponsorship_events`) when the engine has parsed
     them (None: a signal parses them itself). ``hard_why[i]`` is why creator i fails the brief's
-    hard rules (None when it passes), when the engine has checked them.
+    hard rules (None when it passes; a sentence, or a :class:`matcher.rules.Broken` that makes
+    one), when the engine has checked them. ``creators`` may be read lazily
+    (:class:`matcher.catalogue.LazyCreators`): the signals compute on :attr:`columns`
+    (:mod:`matcher.columns`) and read a creator only for the reasons of a row shown, or for a
+    record the columns do not hold exactly.
     """
 
-    creators: list[Creator]
+    creators: Sequence[Creator]
     content: np.ndarray
     voice: np.ndarray
     voice_known: np.ndarray
     events: Sequence[Sequence[SponsorEvent]] | None = None
-    hard_why: Sequence[str | None] | None = None
+    hard_why: Sequence[str | Broken | None] | None = None
     #: each candidate's row in the index (None: candidates not taken from an index)
     rows: np.ndarray | None = None
+    #: each candidate's column record (:data:`matcher.columns.DTYPE`); None: made from
+    #: ``creators`` when first read (:attr:`columns`)
+    cols: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.creators)
@@ -68,7 +76,7 @@ class Candidates:
                 f"Candidates arrays must have {n} rows, got content {self.content.shape}, "
                 f"voice {self.voice.shape}, voice_known {self.voice_known.shape}"
             )
-        for name in ("events", "hard_why", "rows"):
+        for name in ("events", "hard_why", "rows", "cols"):
             value = getattr(self, name)
             if value is not None and len(value) != n:
                 raise ValueError(f"Candidates.{name} must have {n} entries, got {len(value)}")
@@ -78,20 +86,36 @@ class Candidates:
 
     @property
     def ids(self) -> list[str]:
-        return [c.creator_id for c in self.creators]
+        known = getattr(self.creators, "ids", None)  # lazily read creators know their ids
+        return list(known) if known is not None else [c.creator_id for c in self.creators]
+
+    @property
+    def columns(self) -> np.ndarray:
+        """The candidates' column records (made from the creators once when not given)."""
+        if self.cols is None:
+            from matcher.columns import of_creators
+
+            self.cols = of_creators(self.creators)
+        return self.cols
 
     def take(self, idx: np.ndarray) -> Candidates:
         """A subset of the candidates, in the order of ``idx``."""
         idx = np.asarray(idx, dtype=np.int64)
         return Candidates(
-            creators=[self.creators[i] for i in idx],
+            creators=_take(self.creators, idx),
             content=self.content[idx],
             voice=self.voice[idx],
             voice_known=self.voice_known[idx],
             events=None if self.events is None else [self.events[i] for i in idx],
             hard_why=None if self.hard_why is None else [self.hard_why[i] for i in idx],
             rows=None if self.rows is None else self.rows[idx],
+            cols=None if self.cols is None else self.cols[idx],
         )
+
+
+def _take(creators: Sequence[Creator], idx: np.ndarray) -> Sequence[Creator]:
+    take = getattr(creators, "take", None)  # lazily read creators stay lazy
+    return take(idx) if take is not None else [creators[i] for i in idx]
 
 
 class VoiceIndex(Protocol):

@@ -31,7 +31,8 @@ import numpy as np
 
 from matcher.brands import BrandMatcher
 from matcher.history import SponsorEvent, sponsorship_events
-from matcher.schema import Brief, Post
+from matcher.lazy import post_texts
+from matcher.schema import Brief
 from matcher.signals.base import Candidates, Flag, QueryContext, SignalResult
 
 NAME = "conflict"
@@ -56,21 +57,19 @@ def _ago(days: int) -> str:
 
 
 def _competitor_hits(
-    matcher: BrandMatcher, posts: tuple[Post, ...], events: Sequence[SponsorEvent], as_of: date
+    found: Sequence[set[int]], events: Sequence[SponsorEvent], as_of: date
 ) -> tuple[float, bool, int, int]:
     """(age in days of the most recent dated competitor post or inf, any undated one, index of the
-    competitor named by the most recent dated post, index of the competitor of an undated post).
+    competitor named by the most recent dated post, index of the competitor of an undated post),
+    from the competitors each event names (``found``, by its partners or else its text).
     """
     recent = np.inf
     recent_comp = -1
     undated_comp = -1
-    for ev in events:
-        found = matcher.match_indices(ev.brands)
-        if not found and 0 <= ev.post_index < len(posts):
-            found = matcher.match_indices((), posts[ev.post_index].text)
-        if not found:
+    for ev, names in zip(events, found, strict=True):
+        if not names:
             continue
-        comp = min(found)
+        comp = min(names)
         if ev.posted_at is None:
             if undated_comp < 0:
                 undated_comp = comp
@@ -103,7 +102,7 @@ def conflict_signal(
     window = int(ctx.window(brief))
     if window < 0:
         raise ValueError(f"exclusivity_days must be >= 0, got {window}")
-    has_posts = np.fromiter((len(c.posts) > 0 for c in creators), dtype=bool, count=n)
+    has_posts = candidates.columns["n_posts"] > 0
     score = np.ones(n, dtype=np.float64)
     exclude = np.zeros(n, dtype=bool)
     none_parts = {"days_since": np.full(n, float(DAYS_CAP)), "has_competitor_post": np.zeros(n)}
@@ -118,14 +117,20 @@ def conflict_signal(
     as_of = _as_date(ctx.as_of)
     hits = np.full(n, np.inf), np.zeros(n, bool), np.full(n, -1), np.full(n, -1)
     recent, undated, recent_comp, undated_comp = hits
-    for i, creator in enumerate(creators):
-        if not creator.posts:
-            continue
-        evs = events[i] if events is not None else sponsorship_events(creator)
+    todo = []
+    for i in np.flatnonzero(has_posts).tolist():
+        evs = events[i] if events is not None else sponsorship_events(creators[i])
         if evs:
-            recent[i], undated[i], recent_comp[i], undated_comp[i] = _competitor_hits(
-                matcher, creator.posts, evs, as_of
-            )
+            todo.append((i, evs, [matcher.match_indices(ev.brands) for ev in evs]))
+    # posts whose partners name no competitor: their text, read for all at once
+    need = [(i, ev.post_index) for i, evs, found in todo
+            for ev, f in zip(evs, found, strict=True) if not f and ev.post_index >= 0]  # fmt: skip
+    texts = dict(zip(need, post_texts(creators, need), strict=True))
+    for i, evs, found in todo:
+        for k, ev in enumerate(evs):
+            if not found[k] and ev.post_index >= 0:
+                found[k] = matcher.match_indices((), texts[(i, ev.post_index)])
+        recent[i], undated[i], recent_comp[i], undated_comp[i] = _competitor_hits(found, evs, as_of)
 
     dated = np.isfinite(recent)
     # exclusivity_days = 0: no window, nothing is current

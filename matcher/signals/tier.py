@@ -16,13 +16,14 @@ brief's currency over the budget; nan otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from matcher.money import convert, money
+from matcher.columns import of_creators, tier_codes
+from matcher.money import convert, money, rate
 from matcher.pricing import PriceModel
-from matcher.schema import TIERS, Brief, Creator, tier_of
+from matcher.schema import TIERS, Brief, Creator
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
 GOAL_FIT = {
@@ -76,18 +77,63 @@ def price_of(
 
 
 def price_budget_ratio(
-    brief: Brief, creators: list[Creator], rates: Mapping[str, float] | None = None
+    brief: Brief,
+    creators: Sequence[Creator] | np.ndarray,
+    rates: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """A stated price per post (in the brief's currency) over the budget; nan otherwise."""
-    out = np.full(len(creators), np.nan)
+    """A stated price per post (in the brief's currency) over the budget; nan otherwise
+    (creators, or their column records)."""
+    cols = creators if isinstance(creators, np.ndarray) else of_creators(creators)
     if not brief.budget:
-        return out
-    for i, c in enumerate(creators):
-        if c.price_per_post is not None:
-            price = convert(c.price_per_post, c.currency, brief.currency, rates)
-            if price is not None:
-                out[i] = price / float(brief.budget)
+        return np.full(len(cols), np.nan)
+    return stated_prices(cols, brief.currency, rates) / float(brief.budget)
+
+
+def stated_prices(
+    cols: np.ndarray, currency: str, rates: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """Each stated price per post in ``currency`` (as :func:`matcher.money.convert`); nan when
+    none is stated or its currency cannot be converted."""
+    out = np.full(len(cols), np.nan)
+    given = ~np.isnan(cols["price"])
+    target = (currency or "USD").upper()
+    for code in np.unique(cols["currency"][given]):
+        at = given & (cols["currency"] == code)
+        source = code.decode("utf-8")
+        if source == target:
+            out[at] = cols["price"][at]
+            continue
+        a, b = rate(source, rates), rate(target, rates)
+        if a is not None and b is not None and b > 0:
+            out[at] = cols["price"][at] * a / b
     return out
+
+
+def _prices(cols: np.ndarray, tier: np.ndarray, currency: str, ctx: QueryContext) -> np.ndarray:
+    """Each candidate's price per post in ``currency`` as :func:`price_of` gives it (the stated
+    one, else the estimate for its tier); nan when neither is known."""
+    out = stated_prices(cols, currency, ctx.rates)
+    todo = np.flatnonzero(np.isnan(out) & (tier >= 0))
+    if todo.size:
+        a, b = rate("USD", ctx.rates), rate(currency, ctx.rates)
+        model = ctx.prices or _BENCHMARKS
+        followers, platforms = cols["followers"][todo].tolist(), cols["platform"][todo].tolist()
+        est = np.array([model.price_at(f, p.decode("utf-8") or None)
+                        for f, p in zip(followers, platforms, strict=True)])  # fmt: skip
+        if (currency or "USD").upper() == "USD":
+            out[todo] = est
+        elif a is not None and b is not None and b > 0:
+            out[todo] = est * a / b
+    return out
+
+
+def _budget_fits(price: np.ndarray, budget: float) -> np.ndarray:
+    """:func:`budget_fit` of each price (nan where the price is unknown)."""
+    r = price / budget
+    out = np.where(r <= 0.25, 1.0, 1.0 - (r - 0.25) / 0.75 * 0.5)
+    over = np.flatnonzero(r > 1.0)
+    out[over] = [budget_fit(p, budget) for p in price[over].tolist()]
+    return np.where(np.isnan(r), np.nan, out)
 
 
 def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
@@ -95,39 +141,45 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     wanted = tuple(t for t in brief.tiers if t in _ORDER)
     goal = brief.goal if brief.goal in GOAL_FIT else None
     rates = ctx.rates
-    ratio = {"price_budget_ratio": price_budget_ratio(brief, cands.creators, rates)}
+    cols = cands.columns
+    creators = cands.creators
+    ratio = {"price_budget_ratio": price_budget_ratio(brief, cols, rates)}
+    inexact = np.flatnonzero(~cols["exact"]).tolist()  # these are read from the creator itself
+    for i in inexact if brief.budget else ():
+        c = creators[i]
+        stated = (
+            None
+            if c.price_per_post is None
+            else convert(c.price_per_post, c.currency, brief.currency, rates)
+        )
+        budget_given = float(brief.budget or 0)
+        ratio["price_budget_ratio"][i] = np.nan if stated is None else stated / budget_given
     if not (wanted or goal or brief.budget):
         note = "brief names no tiers, goal or budget: tier not scored"
         return unscored("tier", n, note, PARTS, ratio)
-    score = np.full(n, 0.5)
-    known = np.zeros(n, bool)
-    parts = {p: np.full(n, np.nan) for p in ("list_fit", "goal_fit", "budget_fit")}
-    list_fit, goal_fit, budget = parts["list_fit"], parts["goal_fit"], parts["budget_fit"]
-    creators = cands.creators
-    tiers = [tier_of(c.followers) for c in creators]
-    prices: list[tuple[float, str | None, str | None] | None] = [None] * n
-    list_fits = {t: tier_list_fit(t, wanted) for t in _ORDER} if wanted else {}
-    for i, tier in enumerate(tiers):
-        if tier is None:
-            continue
-        given = 0.0
-        count = 0
-        if wanted:
-            list_fit[i] = f = list_fits[tier]
-            given += f
-            count += 1
-        if goal:
-            goal_fit[i] = f = GOAL_FIT[goal][tier]
-            given += f
-            count += 1
-        if brief.budget:
-            p = prices[i] = price_of(creators[i], brief.currency, rates, ctx.prices)
-            if p is not None:
-                budget[i] = f = budget_fit(p[0], brief.budget)
-                given += f
-                count += 1
-        known[i] = True
-        score[i] = given / count if count else 0.5
+    tier = tier_codes(cols["followers"])
+    known = tier >= 0
+    at = np.maximum(tier, 0)
+    nan = np.full(n, np.nan)
+    given, count = np.zeros(n), np.zeros(n)
+    list_fit, goal_fit, budget = nan, nan.copy(), nan.copy()
+    if wanted:
+        list_fit = np.where(known, np.array([tier_list_fit(t, wanted) for t in _ORDER])[at], nan)
+        given, count = given + np.nan_to_num(list_fit), count + 1
+    if goal:
+        goal_fit = np.where(known, np.array([GOAL_FIT[goal][t] for t in _ORDER])[at], nan)
+        given, count = given + np.nan_to_num(goal_fit), count + 1
+    if brief.budget:
+        price = np.where(known, _prices(cols, tier, brief.currency, ctx), np.nan)
+        for i in (i for i in inexact if known[i]):
+            p = price_of(creators[i], brief.currency, rates, ctx.prices)
+            price[i] = np.nan if p is None else p[0]
+        budget = _budget_fits(price, float(brief.budget))
+        priced = ~np.isnan(budget)
+        given, count = given + np.where(priced, budget, 0.0), count + priced
+    score = np.where(known & (count > 0), given / np.maximum(count, 1), 0.5)
+    parts = {"list_fit": list_fit, "goal_fit": goal_fit, "budget_fit": budget}
+    tiers = [_ORDER[t] if t >= 0 else None for t in tier.tolist()]
 
     def note_of(i: int) -> str:  # made only for the rows a shortlist shows
         tier = tiers[i]
@@ -139,7 +191,7 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
             phrases.append("a wanted tier" if f == 1.0 else f"brief wants {'/'.join(wanted)}")
         if goal:
             phrases.append(f"{'suits' if goal_fit[i] >= 0.75 else 'weaker for'} {goal}")
-        p = prices[i]
+        p = price_of(creators[i], brief.currency, rates, ctx.prices) if brief.budget else None
         if brief.budget and p is not None:
             price, est, source = p
             cur = brief.currency

@@ -1,0 +1,53 @@
+"""Creators read from a catalogue only when needed.
+
+A brief's candidates are scored on their column records (:mod:`matcher.columns`); the creators
+themselves are decoded for the few rows a shortlist shows, and a post's text is read by SQLite
+for the sponsored posts whose partners name no competitor (:mod:`matcher.signals.conflict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher.catalogue import CatalogueDB
+from matcher.schema import Creator
+
+
+class LazyCreators(Sequence[Creator]):
+    """The creators at some rows of a catalogue, decoded one by one as they are read; ``ids``
+    are read at once, without decoding."""
+
+    def __init__(self, db: CatalogueDB, rows: np.ndarray, ids: list[str] | None = None) -> None:
+        self.db, self.rows = db, np.asarray(rows, dtype=np.int64)
+        self.ids = db.ids(self.rows) if ids is None else ids
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self.rows))[i])
+        return self.db.get_rows([int(self.rows[i])])[0]
+
+    def take(self, idx: np.ndarray) -> LazyCreators:
+        """The creators at these positions, still lazy."""
+        return LazyCreators(self.db, self.rows[idx], [self.ids[i] for i in idx])
+
+    def post_texts(self, pairs: Sequence[tuple[int, int]]) -> list[str]:
+        """The text of post j of creator i for each (i, j) ("" for a post that is not there)."""
+        return self.db.post_texts([(int(self.rows[i]), j) for i, j in pairs])
+
+
+def post_texts(creators: Sequence[Creator], pairs: Sequence[tuple[int, int]]) -> list[str]:
+    """The text of post j of creator i for each (i, j), read without decoding lazily read
+    creators ("" for a post that is not there)."""
+    fetch = getattr(creators, "post_texts", None)
+    if fetch is not None:
+        return list(fetch(pairs))
+    out = []
+    for i, j in pairs:
+        posts = creators[i].posts
+        out.append(posts[j].text if 0 <= j < len(posts) else "")
+    return out
