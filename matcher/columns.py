@@ -177,6 +177,11 @@ def country_share(cols: np.ndarray, key: str) -> np.ndarray:
     return np.asarray(shares.sum(axis=1), dtype=np.float64)
 
 
+def inexact(cols: np.ndarray) -> list[int]:
+    """The positions of the records the columns cannot hold exactly (read from the creator)."""
+    return np.flatnonzero(~cols["exact"]).tolist()  # type: ignore[no-any-return]
+
+
 def in_set(values: np.ndarray, wanted: set[str]) -> np.ndarray:
     """Whether each bytes value is one of ``wanted`` (strings, compared as UTF-8)."""
     return np.isin(values, [w.encode("utf-8") for w in wanted])

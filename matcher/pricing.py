@@ -97,22 +97,17 @@ class PriceModel:
 
     def estimate(self, c: Creator) -> tuple[float, str] | None:
         """(price per post in US dollars, where the estimate comes from); None without a tier."""
-        return self.estimate_at(c.followers, c.platform)
-
-    def estimate_at(
-        self, followers: float | None, platform: str | None
-    ) -> tuple[float, str] | None:
-        """:meth:`estimate` of a creator with these followers and platform."""
-        tier = tier_of(followers)  # type: ignore[arg-type]
-        if tier is None or followers is None:
+        tier = tier_of(c.followers)
+        if tier is None or c.followers is None:
             return None
-        f = self._line(tier, platform)
+        f = self._line(tier, c.platform)
         if f is None:
             return TIER_PRICE_USD[tier][1], f"{tier} estimate"
-        return f.predict(followers), f.describe()  # type: ignore[arg-type]
+        return f.predict(c.followers), f.describe()
 
     def price_at(self, followers: float, platform: str | None) -> float:
-        """The price of :meth:`estimate_at` alone, for known followers."""
+        """The price of :meth:`estimate` alone, of a creator with these (known) followers and
+        this platform."""
         tier = tier_of(followers)  # type: ignore[arg-type]
         assert tier is not None
         f = self._line(tier, platform)

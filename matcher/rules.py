@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.columns import in_set
+from matcher.columns import in_set, inexact
 from matcher.schema import Brief, Creator
 from matcher.signals.base import SignalResult
 
@@ -62,13 +62,13 @@ class HardRules:
                 fail |= (cols[field] != b"") & ~in_set(cols[field], wanted)
         if self.want:
             market = cols["country_share"] >= 0.25
-            market &= np.isin(cols["country_key"], [w.encode("utf-8") for w in self.want])
+            market &= in_set(cols["country_key"], self.want)
             away = (cols["country"] != b"") & ~in_set(cols["country"], self.want)
             fail |= away & ~market.any(axis=1)
         out: list[str | Broken | None] = [None] * len(cols)
         for i in np.flatnonzero(fail).tolist():
             out[i] = Broken(self, creators, i)
-        for i in np.flatnonzero(~cols["exact"]).tolist():  # read from the creator itself
+        for i in inexact(cols):  # read from the creator itself
             out[i] = self(creators[i])
         return out
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.columns import country_share, in_set
+from matcher.columns import country_share, in_set, inexact
 from matcher.schema import AGE_BUCKETS, GENDERS, Audience, Brief
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult, unscored
 
@@ -65,7 +65,7 @@ def _market_parts(brief: Brief, cands: Candidates) -> dict[str, np.ndarray]:
     if markets:
         has = cols["country"] != b""
         based[has] = in_set(cols["country"][has], markets)
-    for i in np.flatnonzero(~cols["exact"]).tolist():  # read from the creator itself
+    for i in inexact(cols):  # read from the creator itself
         c = cands.creators[i]
         lang[i] = float(c.language.lower() in langs) if langs and c.language else np.nan
         based[i] = float(c.country.upper() in markets) if markets and c.country else np.nan
@@ -130,7 +130,7 @@ def audience_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> Signa
         return unscored("audience", n, note, PARTS, market)
     parts = {p: np.full(n, np.nan) for p in ("age_fit", "gender_fit", "country_fit")}
     parts.update(_column_fits(target, cands.columns))
-    for i in np.flatnonzero(~cands.columns["exact"]).tolist():  # read from the creator itself
+    for i in inexact(cands.columns):  # read from the creator itself
         a = cands.creators[i].audience
         fits = _fits(target, a) if a is not None else {}
         for name in parts:

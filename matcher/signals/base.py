@@ -52,7 +52,7 @@ class Candidates:
     them (None: a signal parses them itself). ``hard_why[i]`` is why creator i fails the brief's
     hard rules (None when it passes; a sentence, or a :class:`matcher.rules.Broken` that makes
     one), when the engine has checked them. ``creators`` may be read lazily
-    (:class:`matcher.catalogue.LazyCreators`): the signals compute on :attr:`columns`
+    (:class:`matcher.lazy.LazyCreators`): the signals compute on :attr:`columns`
     (:mod:`matcher.columns`) and read a creator only for the reasons of a row shown, or for a
     record the columns do not hold exactly.
     """

@@ -16,11 +16,11 @@ brief's currency over the budget; nan otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
-from matcher.columns import of_creators, tier_codes
+from matcher.columns import inexact, tier_codes
 from matcher.money import convert, money, rate
 from matcher.pricing import PriceModel
 from matcher.schema import TIERS, Brief, Creator
@@ -76,17 +76,19 @@ def price_of(
     return None if estimate is None else (estimate, est[1], None)
 
 
-def price_budget_ratio(
-    brief: Brief,
-    creators: Sequence[Creator] | np.ndarray,
-    rates: Mapping[str, float] | None = None,
-) -> np.ndarray:
-    """A stated price per post (in the brief's currency) over the budget; nan otherwise
-    (creators, or their column records)."""
-    cols = creators if isinstance(creators, np.ndarray) else of_creators(creators)
-    if not brief.budget:
-        return np.full(len(cols), np.nan)
-    return stated_prices(cols, brief.currency, rates) / float(brief.budget)
+def _stated(cands: Candidates, currency: str, rates: Mapping[str, float] | None) -> np.ndarray:
+    """:func:`stated_prices` of the candidates, the records the columns cannot hold read from
+    the creators."""
+    out = stated_prices(cands.columns, currency, rates)
+    for i in inexact(cands.columns):
+        c = cands.creators[i]
+        price = (
+            None
+            if c.price_per_post is None
+            else convert(c.price_per_post, c.currency, currency, rates)
+        )
+        out[i] = np.nan if price is None else price
+    return out
 
 
 def stated_prices(
@@ -109,11 +111,13 @@ def stated_prices(
     return out
 
 
-def _prices(cols: np.ndarray, tier: np.ndarray, currency: str, ctx: QueryContext) -> np.ndarray:
-    """Each candidate's price per post in ``currency`` as :func:`price_of` gives it (the stated
-    one, else the estimate for its tier); nan when neither is known."""
-    out = stated_prices(cols, currency, ctx.rates)
-    todo = np.flatnonzero(np.isnan(out) & (tier >= 0))
+def _prices(
+    cols: np.ndarray, stated: np.ndarray, tier: np.ndarray, currency: str, ctx: QueryContext
+) -> np.ndarray:
+    """Each candidate's price per post in ``currency`` as :func:`price_of` gives it: the
+    ``stated`` one, else the estimate for its tier; nan when neither is known."""
+    out = stated.copy()
+    todo = np.flatnonzero(np.isnan(out) & (tier >= 0) & cols["exact"])
     if todo.size:
         a, b = rate("USD", ctx.rates), rate(currency, ctx.rates)
         model = ctx.prices or _BENCHMARKS
@@ -143,17 +147,8 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
     rates = ctx.rates
     cols = cands.columns
     creators = cands.creators
-    ratio = {"price_budget_ratio": price_budget_ratio(brief, cols, rates)}
-    inexact = np.flatnonzero(~cols["exact"]).tolist()  # these are read from the creator itself
-    for i in inexact if brief.budget else ():
-        c = creators[i]
-        stated = (
-            None
-            if c.price_per_post is None
-            else convert(c.price_per_post, c.currency, brief.currency, rates)
-        )
-        budget_given = float(brief.budget or 0)
-        ratio["price_budget_ratio"][i] = np.nan if stated is None else stated / budget_given
+    stated = _stated(cands, brief.currency, rates) if brief.budget else np.full(n, np.nan)
+    ratio = {"price_budget_ratio": stated / float(brief.budget or 1)}
     if not (wanted or goal or brief.budget):
         note = "brief names no tiers, goal or budget: tier not scored"
         return unscored("tier", n, note, PARTS, ratio)
@@ -170,8 +165,8 @@ def tier_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalRes
         goal_fit = np.where(known, np.array([GOAL_FIT[goal][t] for t in _ORDER])[at], nan)
         given, count = given + np.nan_to_num(goal_fit), count + 1
     if brief.budget:
-        price = np.where(known, _prices(cols, tier, brief.currency, ctx), np.nan)
-        for i in (i for i in inexact if known[i]):
+        price = np.where(known, _prices(cols, stated, tier, brief.currency, ctx), np.nan)
+        for i in (i for i in inexact(cols) if known[i]):  # read from the creator itself
             p = price_of(creators[i], brief.currency, rates, ctx.prices)
             price[i] = np.nan if p is None else p[0]
         budget = _budget_fits(price, float(brief.budget))
