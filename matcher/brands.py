@@ -36,16 +36,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = [
-    "BrandMatcher",
-    "brand_key",
-    "brand_keys",
-    "display_brand",
-    "fold_accents",
-    "mentions",
-    "mentions_brand",
-    "normalize_text",
-]
+__all__ = ["BrandMatcher", "brand_key", "brand_keys", "display_brand", "fold_accents",
+           "mentions", "mentions_brand", "normalize_text"]  # fmt: skip
 
 
 def wordset(words: str) -> frozenset[str]:
@@ -123,7 +115,7 @@ def normalize_text(s: str) -> str:
     return WS_RE.sub(" ", fold_accents(s).lower()).strip()
 
 
-def _key_words(name: str) -> list[str]:
+def key_words(name: str) -> list[str]:
     """The alphanumeric words of a brand name, folded ("hoka.one.one" -> hoka, one, one)."""
     return _KEY_WORD_RE.findall(fold_accents(name).lower())
 
@@ -143,7 +135,7 @@ def brand_key(name: str) -> str:
     removed; corporate suffixes ("official", "hq", "cc", "app", "inc", "co", ...) dropped while at
     least 3 characters remain. Short suffixes are only dropped as separate words ("Costco" stays).
     """
-    words = _strip_corporate(_key_words(name))
+    words = _strip_corporate(key_words(name))
     key = "".join(words)
     changed = True
     while changed:
@@ -186,7 +178,7 @@ def brand_keys(name: str) -> frozenset[str]:
     if not full:
         return frozenset()
     keys = {full}
-    words = _strip_corporate(_key_words(name))
+    words = _strip_corporate(key_words(name))
     # separate trailing descriptor words
     trimmed = list(words)
     while len(trimmed) > 1 and trimmed[-1] in _DESCRIPTORS and len("".join(trimmed[:-1])) >= 4:
@@ -224,7 +216,7 @@ _MENTION_RE = re.compile(r"(?<![\w@#])([@#])(\w(?:[\w.]*\w)?)")
 
 
 @lru_cache(maxsize=65536)  # the same sponsored posts are checked brief after brief
-def _mention_keys(text: str) -> tuple[tuple[str, bool], ...]:
+def mention_keys(text: str) -> tuple[tuple[str, bool], ...]:
     """(:func:`brand_key`, is a handle) of each ``@handle``/``#tag`` in ``text``, remembered."""
     return tuple((brand_key(m.group(2)), m.group(1) == "@") for m in _MENTION_RE.finditer(text))
 
@@ -274,15 +266,15 @@ def _keys_match(a: frozenset[str], b: frozenset[str], contain: bool) -> bool:
 _PHRASE_SEP = r"[\s._-]?"
 
 
-def _phrase_pattern(name: str) -> tuple[str, str, bool] | None:
-    """A regex for ``name`` in free text, the key a match folds to, and whether the name must
-    be capitalised there.
+def _phrase_pattern(name: str) -> tuple[str, str, bool, str] | None:
+    """A regex for ``name`` in free text, the key a match folds to, whether the name must be
+    capitalised there, and its words joined (what any match is, folded to [0-9a-z]).
 
     Words of the name may be joined by nothing or by a space, dot, underscore or hyphen. A name
     that becomes one word once its corporate suffix is dropped ("rapha.cc" -> "rapha"), and a
     one-word name that is short or an ordinary word, must be capitalised in the text.
     """
-    all_words = _key_words(name)
+    all_words = key_words(name)
     words = _strip_corporate(all_words)
     joined = "".join(words)
     if len(joined) < 3:
@@ -291,7 +283,7 @@ def _phrase_pattern(name: str) -> tuple[str, str, bool] | None:
     needs_capital = len(words) == 1 and (
         joined in COMMON_WORDS or len(joined) < 4 or len(all_words) > 1
     )
-    return body, brand_key(joined), needs_capital
+    return body, brand_key(joined), needs_capital, joined
 
 
 def _alternation(bodies: set[str], flags: int) -> re.Pattern[str] | None:
@@ -314,9 +306,12 @@ class BrandMatcher:
     def __init__(self, competitors: Iterable[str]) -> None:
         #: competitor names for messages, in brief order, one per distinct brand key
         self.competitors: list[str] = []
-        self._keys: list[frozenset[str]] = []
+        #: each competitor's key variants (:func:`brand_keys`)
+        self.keys: list[frozenset[str]] = []
         self._cache: dict[str, tuple[int, ...]] = {}
         self._phrase_owner: dict[str, list[int]] = {}
+        #: each free-text phrase's words joined, lower case (:mod:`matcher.competitor_search`)
+        self.phrases: list[str] = []
         seen: set[str] = set()
         insensitive: set[str] = set()
         sensitive: set[str] = set()
@@ -328,8 +323,8 @@ class BrandMatcher:
             seen.add(key)
             i = len(self.competitors)
             self.competitors.append(display_brand(name))
-            self._keys.append(brand_keys(name))
-            words = _key_words(name)
+            self.keys.append(brand_keys(name))
+            words = key_words(name)
             variants = [name]
             if len(words) >= 2 and _is_distinctive(words[0]):
                 variants.append(words[0])
@@ -337,7 +332,8 @@ class BrandMatcher:
                 built = _phrase_pattern(v)
                 if built is None:
                     continue
-                body, phrase_key, needs_capital = built
+                body, phrase_key, needs_capital, joined = built
+                self.phrases.append(joined)
                 owners = self._phrase_owner.setdefault(phrase_key, [])
                 if i not in owners:
                     owners.append(i)
@@ -360,7 +356,7 @@ class BrandMatcher:
         if hit is not None:
             return hit
         variants = brand_keys(key)
-        out = tuple(i for i, ck in enumerate(self._keys) if _keys_match(ck, variants, contain))
+        out = tuple(i for i, ck in enumerate(self.keys) if _keys_match(ck, variants, contain))
         self._cache[cache_key] = out
         return out
 
@@ -375,7 +371,7 @@ class BrandMatcher:
 
     def _text_indices(self, text: str) -> set[int]:
         found: set[int] = set()
-        for key, contain in _mention_keys(text):  # a handle may contain a brand: "@hokarunning"
+        for key, contain in mention_keys(text):  # a handle may contain a brand: "@hokarunning"
             found.update(self._match_key(key, contain=contain))
         folded = _folded(text)
         for pattern in (self._text_ci, self._text_cs):

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import fields
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+from matcher.competitor_search import SEARCH_VERSION, search_text
 from matcher.history import (
     EVENTS_VERSION,
     SponsorEvent,
@@ -24,7 +23,8 @@ from matcher.history import (
     events_to_json,
     sponsorship_events,
 )
-from matcher.schema import Audience, Creator, Post
+from matcher.row_json import creator_from_json, creator_to_json
+from matcher.schema import Creator
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS creators (
@@ -39,65 +39,11 @@ CREATE TABLE IF NOT EXISTS creators (
     events TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sponsor_search (row INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
 CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
 CREATE INDEX IF NOT EXISTS creators_country ON creators(country);
 """
-
-
-_CREATOR_FIELDS = tuple(f.name for f in fields(Creator))
-_POST_FIELDS = tuple(f.name for f in fields(Post))
-_AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience))
-
-
-def creator_to_json(c: Creator) -> str:
-    """The JSON of ``dataclasses.asdict(c)`` (dates as ISO strings), built field by field:
-    ``asdict`` deep-copies every value and took most of an index build's catalogue time."""
-    d = {k: getattr(c, k) for k in _CREATOR_FIELDS}
-    d["posts"] = [_post_dict(p) for p in c.posts]
-    if c.audience is not None:
-        d["audience"] = {k: getattr(c.audience, k) for k in _AUDIENCE_FIELDS}
-    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
-
-
-def _post_dict(p: Post) -> dict[str, object]:
-    d = {k: getattr(p, k) for k in _POST_FIELDS}
-    if isinstance(p.posted_at, date):
-        d["posted_at"] = p.posted_at.isoformat()
-    return d
-
-
-def creator_from_json(s: str) -> Creator:
-    """Rebuild a Creator written by :func:`creator_to_json` (trusted input: no validation)."""
-    d = json.loads(s)
-    posts = tuple(
-        Post(
-            text=p["text"],
-            posted_at=date.fromisoformat(p["posted_at"]) if p.get("posted_at") else None,
-            sponsored=p.get("sponsored"),
-            brands=tuple(p.get("brands") or ()),
-            likes=p.get("likes"),
-            comments=p.get("comments"),
-            views=p.get("views"),
-        )
-        for p in d.get("posts") or ()
-    )
-    aud = d.get("audience")
-    return Creator(
-        creator_id=d["creator_id"],
-        handle=d.get("handle"),
-        platform=d.get("platform"),
-        bio=d.get("bio") or "",
-        posts=posts,
-        followers=d.get("followers"),
-        engagement_rate=d.get("engagement_rate"),
-        language=d.get("language"),
-        country=d.get("country"),
-        categories=tuple(d.get("categories") or ()),
-        audience=Audience(**aud) if aud else None,
-        price_per_post=d.get("price_per_post"),
-        currency=d.get("currency") or "USD",
-    )
 
 
 _UNREAD: Any = object()  # a cache miss (a row's cached value may be None)
@@ -126,10 +72,15 @@ _INSERT = (
 )
 
 
-def _columns(
-    row: int, c: Creator, data: str | None = None, events: bool = True
-) -> tuple[object, ...]:
-    return (
+_SEARCH_INSERT = "INSERT OR REPLACE INTO sponsor_search (row, text) VALUES (?, ?)"
+
+Written = tuple[tuple[object, ...], tuple[int, str] | None]
+
+
+def _columns(row: int, c: Creator, data: str | None = None, events: bool = True) -> Written:
+    """The creators table's row for ``c`` and, with its events, its sponsor search text's."""
+    found = sponsorship_events(c) if events else None
+    record = (
         row,
         c.creator_id,
         (c.language or "").lower() or None,
@@ -138,8 +89,9 @@ def _columns(
         c.followers,
         _markets(c),
         creator_to_json(c) if data is None else data,
-        events_to_json(sponsorship_events(c)) if events else None,
+        None if found is None else events_to_json(found),
     )
+    return record, None if found is None else (row, search_text(c, found))
 
 
 class CatalogueDB:
@@ -150,7 +102,8 @@ class CatalogueDB:
     brief reads them instead of parsing every candidate's posts. A catalogue written before
     they were stored, or under another version, has none (:attr:`events_stored` False), and a
     writable one is brought up to the current version (stale events dropped; rows written from
-    then on carry theirs)."""
+    then on carry theirs). Rows written with their events also leave a search text in table
+    ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`may_name`)."""
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
@@ -169,12 +122,18 @@ class CatalogueDB:
             self._current_events()
         #: whether rows carry their sponsorship events (else :meth:`events` gives None)
         self.events_stored = self._events_version() == str(EVENTS_VERSION)
+        #: whether rows may carry a sponsor search text (else :meth:`may_name` gives None)
+        self.search_stored = self.events_stored and self._meta("search_version") == str(
+            SEARCH_VERSION
+        )
 
     def _events_version(self) -> str | None:
+        return self._meta("events_version")
+
+    def _meta(self, key: str) -> str | None:
         try:
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'events_version'")
-            found = row.fetchone()
-        except sqlite3.OperationalError:  # written before events were stored
+            found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # written before the meta table
             return None
         return None if found is None else str(found[0])
 
@@ -182,9 +141,17 @@ class CatalogueDB:
         """Add the events column to an older catalogue and drop events of another version."""
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
         version = self._events_version()
+        if self._meta("search_version") != str(SEARCH_VERSION):
+            with self._db:  # texts of another version (or none yet): rows written from now on
+                self._db.execute("DELETE FROM sponsor_search")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('search_version', ?)",
+                    (str(SEARCH_VERSION),),
+                )
         if "events" in columns and version == str(EVENTS_VERSION):
             return
         with self._db:
+            self._db.execute("DELETE FROM sponsor_search")
             if "events" not in columns:
                 self._db.execute("ALTER TABLE creators ADD COLUMN events TEXT")
             else:
@@ -201,9 +168,19 @@ class CatalogueDB:
         """Write creators from ``start_row`` on; ``events=False`` leaves their sponsorship events
         to :meth:`fill_events` (briefs parse the posts of rows without them meanwhile)."""
         with self._db:
-            self._db.executemany(
-                _INSERT, (_columns(start_row + i, c, events=events) for i, c in enumerate(creators))
-            )
+            self._write(_columns(start_row + i, c, events=events) for i, c in enumerate(creators))
+
+    def _write(self, written: Iterable[Written]) -> None:
+        searched: list[tuple[int, str]] = []
+
+        def records() -> Iterator[tuple[object, ...]]:
+            for record, search in written:
+                if search is not None:
+                    searched.append(search)
+                yield record
+
+        self._db.executemany(_INSERT, records())
+        self._db.executemany(_SEARCH_INSERT, searched)
 
     def update(
         self,
@@ -218,11 +195,13 @@ class CatalogueDB:
         self._ids.clear()
         self._events.clear()
         with self._db:
-            self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r in delete))
-            self._db.executemany("UPDATE creators SET row = ? WHERE row = ?",
-                                 ((b, a) for a, b in moves))  # fmt: skip
-            self._db.executemany("DELETE FROM creators WHERE row = ?", ((r,) for r, _, _ in put))
-            self._db.executemany(_INSERT, (_columns(r, c, data) for r, c, data in put))
+            for table in ("creators", "sponsor_search"):
+                self._db.executemany(f"DELETE FROM {table} WHERE row = ?", ((r,) for r in delete))
+                self._db.executemany(f"UPDATE {table} SET row = ? WHERE row = ?",
+                                     ((b, a) for a, b in moves))  # fmt: skip
+                self._db.executemany(f"DELETE FROM {table} WHERE row = ?",
+                                     ((r,) for r, _, _ in put))  # fmt: skip
+            self._write(_columns(r, c, data) for r, c, data in put)
 
     def records(self, rows: Sequence[int]) -> dict[int, str]:
         """The stored JSON of the creators at these rows (what :func:`creator_to_json` wrote)."""
@@ -307,14 +286,12 @@ class CatalogueDB:
             todo = self._db.execute(q, (chunk,)).fetchall()
             if not todo:
                 break
+            found = [(r, c, sponsorship_events(c)) for r, c in
+                     ((r, creator_from_json(d)) for r, d in todo)]  # fmt: skip
             with self._db:
-                self._db.executemany(
-                    "UPDATE creators SET events = ? WHERE row = ?",
-                    (
-                        (events_to_json(sponsorship_events(creator_from_json(d))), r)
-                        for r, d in todo
-                    ),
-                )
+                self._db.executemany("UPDATE creators SET events = ? WHERE row = ?",
+                                     ((events_to_json(e), r) for r, _, e in found))  # fmt: skip
+                self._db.executemany(_SEARCH_INSERT, ((r, search_text(c, e)) for r, c, e in found))
             filled += len(todo)
         self._events.clear()
         return filled
@@ -326,6 +303,20 @@ class CatalogueDB:
         if not self.events_stored:
             return [None] * len(rows)
         return self._cached(self._events, rows, "events", _events_or_none)
+
+    def sponsor_texts(
+        self, rows: np.ndarray, needles: Sequence[str]
+    ) -> dict[int, str | None] | None:
+        """The sponsor search text (:mod:`matcher.competitor_search`) of each of these rows that
+        holds one of ``needles``, None for a row whose text holds none (no competitor work); a
+        row without one is left out (its events must be read). None when the catalogue keeps
+        no search texts."""
+        if not self.search_stored:
+            return None
+        test = " OR ".join("instr(text, ?) > 0" for _ in needles) or "0"
+        q = (f"SELECT row, CASE WHEN {test} THEN text END FROM sponsor_search"
+             " WHERE row IN (SELECT value FROM json_each(?))")  # fmt: skip
+        return dict(self._db.execute(q, [*needles, json.dumps(np.unique(rows).tolist())]))
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}

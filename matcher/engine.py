@@ -18,7 +18,7 @@ from matcher.errors import IndexMismatchError
 from matcher.explain import contribution_row, reasons_for
 from matcher.history import EventCache
 from matcher.index import CreatorIndex, mean_pairwise_cosine
-from matcher.lazy import LazyCreators
+from matcher.lazy import LazyCreators, brief_events
 from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.rules import Broken, HardRules, OffNiche, shortfall
@@ -194,10 +194,11 @@ class Matcher:
         ctx: QueryContext,
         done: Mapping[str, SignalResult] | None = None,
     ) -> Scored:
-        if cands.events is None:  # as stored, else parsed for the candidates without them
-            rows = cands.rows
-            stored = [None] * len(cands) if rows is None else self.index.catalogue.events(rows)
-            cands = dataclasses.replace(cands, events=self._events.fill(stored, cands.creators))
+        if cands.events is None:  # those that may name a competitor
+            found = brief_events(
+                self.index.catalogue, self._events, brief, cands.rows, cands.creators
+            )
+            cands = dataclasses.replace(cands, events=found)
         sm = self.signals(brief, cands, ctx, done)
         score, contrib = self.ranker.rank(sm, cands)
         conflict = sm.results["conflict"]

@@ -3,6 +3,8 @@
 A brief's candidates are scored on their column records (:mod:`matcher.columns`); the creators
 themselves are decoded for the few rows a shortlist shows, and a post's text is read by SQLite
 for the sponsored posts whose partners name no competitor (:mod:`matcher.signals.conflict`).
+Sponsored posts are read only for the candidates whose search text may name one of the brief's
+competitors (:func:`brief_events`, :mod:`matcher.competitor_search`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matcher.brands import BrandMatcher
 from matcher.catalogue import CatalogueDB
-from matcher.schema import Creator
+from matcher.competitor_search import may_name, needles
+from matcher.history import EventCache, SponsorEvent
+from matcher.schema import Brief, Creator
 
 
 class LazyCreators(Sequence[Creator]):
@@ -51,3 +56,35 @@ def post_texts(creators: Sequence[Creator], pairs: Sequence[tuple[int, int]]) ->
         posts = creators[i].posts
         out.append(posts[j].text if 0 <= j < len(posts) else "")
     return out
+
+
+def brief_events(
+    db: CatalogueDB, cache: EventCache, brief: Brief, rows: np.ndarray | None,
+    creators: Sequence[Creator],
+) -> list[Sequence[SponsorEvent]]:  # fmt: skip
+    """The sponsored posts of each candidate that the conflict signal must match against
+    ``brief``'s competitors: as stored (or parsed here, through ``cache``, for a row stored
+    without them), those whose sponsor search text may name a competitor, or all of them for a
+    row without search text; none for the others (they name no competitor) and for every
+    candidate when the brief names no competitor."""
+    n = len(creators)
+    matcher = BrandMatcher(brief.competitors)
+    events: list[Sequence[SponsorEvent]] = [()] * n
+    if not matcher:
+        return events
+    if rows is None:
+        return list(cache.fill([None] * n, creators))
+    wanted = needles(matcher)
+    texts = db.sponsor_texts(rows, wanted)
+    if texts is None:
+        read = list(range(n))
+    else:
+        read = [i for i, r in enumerate(rows.tolist()) if texts.get(r, "") is not None]
+    if read:
+        take = getattr(creators, "take", None)  # lazily read creators stay lazy
+        at = np.array(read, dtype=np.int64)
+        some = take(at) if take is not None else [creators[i] for i in read]
+        for i, e in zip(read, cache.fill(db.events(rows[at]), some), strict=True):
+            text = None if texts is None else texts.get(int(rows[i]))
+            events[i] = e if text is None else may_name(text, e, wanted)
+    return events

@@ -55,13 +55,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import columns
-from matcher.catalogue import CatalogueDB, creator_to_json
+from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError, Problem, ValidationError
 from matcher.index import FILES, CreatorIndex, embed_creators, profile_text, voice_text
 from matcher.io.atomic import replacing_dir
 from matcher.manifest import Manifest
 from matcher.pricing import PriceModel
+from matcher.row_json import creator_to_json
 from matcher.schema import Creator
 from matcher.update_ann import updated_ann
 from matcher.update_write import updated_lexical, write_rows
