@@ -11,11 +11,15 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from matcher.competitor_search import SEARCH_VERSION, search_text
+
+if TYPE_CHECKING:
+    from matcher.lookups import Strings
+
 from matcher.history import (
     EVENTS_VERSION,
     SponsorEvent,
@@ -113,6 +117,9 @@ class CatalogueDB:
         self._cache: dict[int, Creator] = {}
         self._events: dict[int, list[SponsorEvent] | None] = {}
         self._ids: dict[int, str] = {}
+        #: ids and search texts read by row from an index's files (:mod:`matcher.lookups`)
+        self.id_lookup: Strings | None = None
+        self.search_lookup: Strings | None = None
         if readonly:
             uri = f"file:{self.path}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -121,14 +128,11 @@ class CatalogueDB:
             self._db.executescript(SCHEMA)
             self._current_events()
         #: whether rows carry their sponsorship events (else :meth:`events` gives None)
-        self.events_stored = self._events_version() == str(EVENTS_VERSION)
+        self.events_stored = self._meta("events_version") == str(EVENTS_VERSION)
         #: whether rows may carry a sponsor search text (else :meth:`may_name` gives None)
         self.search_stored = self.events_stored and self._meta("search_version") == str(
             SEARCH_VERSION
         )
-
-    def _events_version(self) -> str | None:
-        return self._meta("events_version")
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -140,7 +144,7 @@ class CatalogueDB:
     def _current_events(self) -> None:
         """Add the events column to an older catalogue and drop events of another version."""
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
-        version = self._events_version()
+        version = self._meta("events_version")
         if self._meta("search_version") != str(SEARCH_VERSION):
             with self._db:  # texts of another version (or none yet): rows written from now on
                 self._db.execute("DELETE FROM sponsor_search")
@@ -234,6 +238,8 @@ class CatalogueDB:
 
     def ids(self, rows: Sequence[int] | np.ndarray) -> list[str]:
         """The creator ids at these rows, in the order asked (cached as :meth:`get_rows`)."""
+        if self.id_lookup is not None:
+            return self.id_lookup.take(rows)  # type: ignore[return-value]
         return self._cached(self._ids, rows, "creator_id", str)
 
     def post_texts(self, pairs: Sequence[tuple[int, int]]) -> list[str]:
@@ -313,10 +319,21 @@ class CatalogueDB:
         no search texts."""
         if not self.search_stored:
             return None
+        if self.search_lookup is not None:
+            texts = self.search_lookup.take(rows)
+            return {r: t if any(n in t for n in needles) else None
+                    for r, t in zip(rows.tolist(), texts, strict=True) if t is not None}  # fmt: skip
         test = " OR ".join("instr(text, ?) > 0" for _ in needles) or "0"
         q = (f"SELECT row, CASE WHEN {test} THEN text END FROM sponsor_search"
              " WHERE row IN (SELECT value FROM json_each(?))")  # fmt: skip
         return dict(self._db.execute(q, [*needles, json.dumps(np.unique(rows).tolist())]))
+
+    def by_row(self, what: str) -> Iterator[tuple[int, str]]:
+        """(row, value) in row order of ``what``: "ids" (every row) or "search" (the rows with
+        a sponsor search text)."""
+        q = {"ids": "SELECT row, creator_id FROM creators ORDER BY row",
+             "search": "SELECT row, text FROM sponsor_search ORDER BY row"}[what]  # fmt: skip
+        yield from self._db.execute(q)
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -377,4 +394,5 @@ class CatalogueDB:
         return [r[0] for r in self._db.execute(q, params)]
 
     def close(self) -> None:
+        self.id_lookup = self.search_lookup = None
         self._db.close()

@@ -40,6 +40,7 @@ from matcher.encoder import STATIC_MODEL, cache_lookup
 from matcher.errors import MatcherError
 from matcher.index import FILES, CreatorIndex, embed_creators, profile_text, voice_text
 from matcher.io.atomic import replacing_dir
+from matcher.lookups import write_lookups
 from matcher.manifest import Manifest
 from matcher.update import still_the_same
 
@@ -180,6 +181,7 @@ def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarra
             db.fill_events()  # a fast build leaves them out
         finally:
             db.close()
+        write_lookups(tmp)
         shutil.copytree(src / "lexical", tmp / "lexical")
         if (src / "columns.npy").exists():
             shutil.copyfile(src / "columns.npy", tmp / "columns.npy")

@@ -39,6 +39,7 @@ from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
 from matcher.io.atomic import recover, replacing_dir, scratch_dir, sqlite_backup
 from matcher.lexical import LexicalIndex
+from matcher.lookups import attach_lookups, write_lookups
 from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
 from matcher.pricing import PriceModel
 from matcher.schema import Creator
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 #: what an index directory holds (anything else in a folder means it is not matcher's index)
 FILES = frozenset({
     "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
-    "catalogue.sqlite", "lexical", "columns.npy",
+    "catalogue.sqlite", "lexical", "columns.npy", "ids.bin", "search.bin",
 })  # fmt: skip
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
@@ -259,6 +260,7 @@ class CreatorIndex:
                 np.save(tmp / "columns.npy", self.columns)
             faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
+            write_lookups(tmp)
             if self.lexical is not None:
                 self.lexical.save(tmp / "lexical")
             m = dict(self.manifest.__dict__)
@@ -308,6 +310,7 @@ class CreatorIndex:
             raise IndexMismatchError(
                 f"{path}: catalogue.sqlite does not match the manifest; {DAMAGED}"
             )
+        attach_lookups(db, path, manifest.count)
         lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
         style = np.load(path / "style.npy", mmap_mode="r") if manifest.text_model else None
         return cls(

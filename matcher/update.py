@@ -60,6 +60,7 @@ from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError, Problem, ValidationError
 from matcher.index import FILES, CreatorIndex, embed_creators, profile_text, voice_text
 from matcher.io.atomic import replacing_dir
+from matcher.lookups import write_lookups
 from matcher.manifest import Manifest
 from matcher.pricing import PriceModel
 from matcher.row_json import creator_to_json
@@ -327,6 +328,7 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
             np.save(tmp / "columns.npy", columns.of_catalogue(db.each(), plan.n))
     finally:
         db.close()
+    write_lookups(tmp)
     if index.columns is not None:
         write_rows(tmp / "columns.npy", index.columns, plan, columns.of_creators(plan.fresh))
     content = write_rows(tmp / "content.npy", index.content, plan, fresh.content)

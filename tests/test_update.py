@@ -113,6 +113,8 @@ def test_update_ranks_exactly_like_a_full_build(tmp_path, index_type):
     assert np.asarray(a.columns).tobytes() == np.asarray(b.columns).tobytes()  # the records too
     q = "SELECT row, text FROM sponsor_search ORDER BY row"  # and the sponsor search texts
     assert a.catalogue._db.execute(q).fetchall() == b.catalogue._db.execute(q).fetchall()
+    for name in ("ids.bin", "search.bin"):  # and the lookup files made from the catalogue
+        assert (out / name).read_bytes() == (full / name).read_bytes()
     assert a.manifest.count == b.manifest.count == rep.count
     assert a.manifest.prices == b.manifest.prices and a.manifest.index_type == index_type
     assert a.manifest.created_at > b.manifest.created_at - 60
