@@ -16,7 +16,9 @@ unknown voice.
 On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
 settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
 ``catalogue.sqlite``, ``columns.npy`` (what the signals read of each creator,
-:mod:`matcher.columns`) and ``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary sibling directory and renames it into place.
+:mod:`matcher.columns`), ``ids.bin`` and ``search.bin`` (:mod:`matcher.lookups`) and
+``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary
+sibling directory and renames it into place.
 """
 
 from __future__ import annotations
@@ -313,17 +315,8 @@ class CreatorIndex:
         attach_lookups(db, path, manifest.count)
         lexical = LexicalIndex.load(path / "lexical", manifest.count, **manifest.lexical)
         style = np.load(path / "style.npy", mmap_mode="r") if manifest.text_model else None
-        return cls(
-            content,
-            voice,
-            known,
-            db,
-            manifest,
-            index,
-            lexical,
-            style,
-            columns.load(path, manifest.count),
-        )
+        cols = columns.load(path, manifest.count)
+        return cls(content, voice, known, db, manifest, index, lexical, style, cols)
 
     # -- querying ----------------------------------------------------------------------------
 
