@@ -15,11 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from matcher.competitor_search import SEARCH_VERSION, search_text
-
-if TYPE_CHECKING:
-    from matcher.lookups import Strings
-
+from matcher.competitor_search import SEARCH_VERSION, holds, search_text
 from matcher.history import (
     EVENTS_VERSION,
     SponsorEvent,
@@ -29,6 +25,9 @@ from matcher.history import (
 )
 from matcher.row_json import creator_from_json, creator_to_json
 from matcher.schema import Creator
+
+if TYPE_CHECKING:
+    from matcher.lookups import Strings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS creators (
@@ -78,10 +77,10 @@ _INSERT = (
 
 _SEARCH_INSERT = "INSERT OR REPLACE INTO sponsor_search (row, text) VALUES (?, ?)"
 
-Written = tuple[tuple[object, ...], tuple[int, str] | None]
+_Written = tuple[tuple[object, ...], tuple[int, str] | None]
 
 
-def _columns(row: int, c: Creator, data: str | None = None, events: bool = True) -> Written:
+def _columns(row: int, c: Creator, data: str | None = None, events: bool = True) -> _Written:
     """The creators table's row for ``c`` and, with its events, its sponsor search text's."""
     found = sponsorship_events(c) if events else None
     record = (
@@ -107,7 +106,7 @@ class CatalogueDB:
     they were stored, or under another version, has none (:attr:`events_stored` False), and a
     writable one is brought up to the current version (stale events dropped; rows written from
     then on carry theirs). Rows written with their events also leave a search text in table
-    ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`may_name`)."""
+    ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`sponsor_texts`)."""
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
@@ -129,7 +128,7 @@ class CatalogueDB:
             self._current_events()
         #: whether rows carry their sponsorship events (else :meth:`events` gives None)
         self.events_stored = self._meta("events_version") == str(EVENTS_VERSION)
-        #: whether rows may carry a sponsor search text (else :meth:`may_name` gives None)
+        #: whether rows may carry a sponsor search text (else :meth:`sponsor_texts` gives None)
         self.search_stored = self.events_stored and self._meta("search_version") == str(
             SEARCH_VERSION
         )
@@ -174,7 +173,7 @@ class CatalogueDB:
         with self._db:
             self._write(_columns(start_row + i, c, events=events) for i, c in enumerate(creators))
 
-    def _write(self, written: Iterable[Written]) -> None:
+    def _write(self, written: Iterable[_Written]) -> None:
         searched: list[tuple[int, str]] = []
 
         def records() -> Iterator[tuple[object, ...]]:
@@ -321,7 +320,7 @@ class CatalogueDB:
             return None
         if self.search_lookup is not None:
             texts = self.search_lookup.take(rows)
-            return {r: t if any(n in t for n in needles) else None
+            return {r: t if holds(t, needles) else None
                     for r, t in zip(rows.tolist(), texts, strict=True) if t is not None}  # fmt: skip
         test = " OR ".join("instr(text, ?) > 0" for _ in needles) or "0"
         q = (f"SELECT row, CASE WHEN {test} THEN text END FROM sponsor_search"

@@ -80,7 +80,12 @@ def may_name(
     parts = text.split("|")
     if len(parts) != len(events):
         return list(events)
-    return [ev for ev, part in zip(events, parts, strict=True) if any(n in part for n in needles)]
+    return [ev for ev, part in zip(events, parts, strict=True) if holds(part, needles)]
+
+
+def holds(text: str, needles: Sequence[str]) -> bool:
+    """Whether ``text`` holds one of ``needles``."""
+    return any(n in text for n in needles)
 
 
 def needles(matcher: BrandMatcher) -> list[str]:

@@ -45,6 +45,12 @@ class LazyCreators(Sequence[Creator]):
         return self.db.post_texts([(int(self.rows[i]), j) for i, j in pairs])
 
 
+def take_creators(creators: Sequence[Creator], idx: np.ndarray) -> Sequence[Creator]:
+    """The creators at these positions (lazily read creators stay lazy)."""
+    take = getattr(creators, "take", None)
+    return take(idx) if take is not None else [creators[i] for i in idx.tolist()]
+
+
 def post_texts(creators: Sequence[Creator], pairs: Sequence[tuple[int, int]]) -> list[str]:
     """The text of post j of creator i for each (i, j), read without decoding lazily read
     creators ("" for a post that is not there)."""
@@ -73,7 +79,7 @@ def brief_events(
     if not matcher:
         return events
     if rows is None:
-        return list(cache.fill([None] * n, creators))
+        return list(cache.of(creators))
     wanted = needles(matcher)
     texts = db.sponsor_texts(rows, wanted)
     if texts is None:
@@ -81,9 +87,8 @@ def brief_events(
     else:
         read = [i for i, r in enumerate(rows.tolist()) if texts.get(r, "") is not None]
     if read:
-        take = getattr(creators, "take", None)  # lazily read creators stay lazy
         at = np.array(read, dtype=np.int64)
-        some = take(at) if take is not None else [creators[i] for i in read]
+        some = take_creators(creators, at)
         for i, e in zip(read, cache.fill(db.events(rows[at]), some), strict=True):
             text = None if texts is None else texts.get(int(rows[i]))
             events[i] = e if text is None else may_name(text, e, wanted)

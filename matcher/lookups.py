@@ -28,29 +28,19 @@ IDS, SEARCH = "ids.bin", "search.bin"
 
 def write(path: Path, values: Iterable[tuple[int, str]], count: int) -> None:
     """Write ``(row, value)`` pairs given in row order (rows left out have no value)."""
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    start = _HEADER + 8 * (count + 1)
+    lengths = np.ones(count, dtype=np.int64)  # a row without a value: one NUL byte
     with open(path, "wb") as f:
-        f.seek(start)
-        pos, nxt = 0, 0
+        f.seek(_HEADER + 8 * (count + 1))
+        nxt = 0
         for row, value in values:
             if not nxt <= row < count:
                 raise ValueError(f"{path.name}: row {row} out of order or past {count}")
-            for _ in range(nxt, row):  # rows without a value
-                f.write(_ABSENT)
-                pos += 1
-                nxt += 1
-                offsets[nxt] = pos
             data = value.encode("utf-8")
-            f.write(data)
-            pos += len(data)
+            f.write(_ABSENT * (row - nxt) + data)
+            lengths[row] = len(data)
             nxt = row + 1
-            offsets[nxt] = pos
-        for _ in range(nxt, count):
-            f.write(_ABSENT)
-            pos += 1
-            nxt += 1
-            offsets[nxt] = pos
+        f.write(_ABSENT * (count - nxt))
+        offsets = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
         f.seek(0)
         f.write(MAGIC + np.int64(count).tobytes() + offsets.tobytes())
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from matcher.lazy import take_creators
 from matcher.schema import Brief, Creator
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class Candidates:
         """A subset of the candidates, in the order of ``idx``."""
         idx = np.asarray(idx, dtype=np.int64)
         return Candidates(
-            creators=_take(self.creators, idx),
+            creators=take_creators(self.creators, idx),
             content=self.content[idx],
             voice=self.voice[idx],
             voice_known=self.voice_known[idx],
@@ -111,11 +112,6 @@ class Candidates:
             rows=None if self.rows is None else self.rows[idx],
             cols=None if self.cols is None else self.cols[idx],
         )
-
-
-def _take(creators: Sequence[Creator], idx: np.ndarray) -> Sequence[Creator]:
-    take = getattr(creators, "take", None)  # lazily read creators stay lazy
-    return take(idx) if take is not None else [creators[i] for i in idx]
 
 
 class VoiceIndex(Protocol):
