@@ -1,10 +1,12 @@
 """Catalogue size against build, disk, memory, load time and per-brief latency, apart from encoding.
 
-For each size (``--sizes``, default 20,000 and 100,000; 1,000,000 takes about 10 minutes and
-10+ GB to build here): a synthetic catalogue and stand-in encoder as in ``bench/index_update.py``
-(world creators resampled, texts hashed onto real MiniLM content vectors, no model runs), built
-with :func:`matcher.index.build_and_save` in one process (wall time, peak RSS, size on disk),
-then loaded in another process, which reports load time, RSS after load, ``recommend`` p50 / p95
+For each size (``--sizes``, default 20,000 and 100,000; 1,000,000 takes about 15 minutes and
+4 GB of disk for its file here): a synthetic catalogue and stand-in encoder as in
+``bench/index_update.py`` (world creators resampled, texts hashed onto real MiniLM content
+vectors, no model runs) written to a JSON Lines file by one process, indexed from it by another
+as ``matcher index --creators`` does (:func:`matcher.io.stream_creators` checks the file whole,
+then :func:`matcher.index.build_and_save` reads it again a chunk at a time; wall time with the
+check's share, peak RSS, size on disk), then loaded in a third process, which reports load time, RSS after load, ``recommend`` p50 / p95
 for k=20 at one FAISS thread over ``--briefs`` varied briefs (the world briefs, each with a
 numbered suffix so none repeats; their encoding is the stand-in's, so it is apart) and RSS after
 them, with the index's candidate recall from its manifest. The weighted ranker ranks: the default
@@ -31,14 +33,29 @@ sys.path.insert(0, str(Path(__file__).parent))
 from index_update import StandInEncoder, du_mb, peak_rss_mb, rss_now_mb, synthetic, world  # noqa: E402
 
 
-def phase_build(n: int, out: Path) -> dict:
-    from matcher.index import build_and_save
+def phase_write(n: int, path: Path) -> dict:
+    from matcher.io import creator_to_dict
 
-    creators = synthetic(world(), 0, n, seed=0)
     t = time.perf_counter()
-    build_and_save(creators, StandInEncoder(), out)
-    return {"build_s": round(time.perf_counter() - t, 1), "build_peak_rss_mb": peak_rss_mb(),
-            "disk_mb": du_mb(out)}  # fmt: skip
+    with path.open("w", encoding="utf-8") as f:
+        for c in synthetic(world(), 0, n, seed=0):
+            f.write(json.dumps(creator_to_dict(c), ensure_ascii=False) + "\n")
+    return {"write_s": round(time.perf_counter() - t, 1),
+            "file_mb": round(path.stat().st_size / 2**20, 1)}  # fmt: skip
+
+
+def phase_build(path: Path, out: Path) -> dict:
+    """What ``matcher index --creators FILE`` does, with the stand-in encoder: the file checked
+    whole, then read again a chunk at a time into the index."""
+    from matcher.index import build_and_save
+    from matcher.io import stream_creators
+
+    t = time.perf_counter()
+    count, creators = stream_creators(path)
+    check_s = time.perf_counter() - t
+    build_and_save(creators, StandInEncoder(), out, count=count)
+    return {"build_s": round(time.perf_counter() - t, 1), "check_s": round(check_s, 1),
+            "build_peak_rss_mb": peak_rss_mb(), "disk_mb": du_mb(out)}  # fmt: skip
 
 
 def phase_query(out: Path, n_briefs: int) -> dict:
@@ -86,12 +103,16 @@ def main() -> int:
     ap.add_argument("--sizes", default="20000,100000")
     ap.add_argument("--briefs", type=int, default=300, help="briefs timed per size")
     ap.add_argument("--dir", help="working directory (default: a temporary one)")
-    ap.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["write", "build", "query"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("--creators", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.phase == "write":
+        print(json.dumps(phase_write(args.n, Path(args.creators))))
+        return 0
     if args.phase == "build":
-        print(json.dumps(phase_build(args.n, Path(args.out))))
+        print(json.dumps(phase_build(Path(args.creators), Path(args.out))))
         return 0
     if args.phase == "query":
         print(json.dumps(phase_query(Path(args.out), args.briefs)))
@@ -99,8 +120,10 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
-            out = Path(tmp) / f"idx-{n}"
-            row = {"bench": "scale", "n": n, **run("build", "--n", str(n), "--out", str(out))}
+            out, path = Path(tmp) / f"idx-{n}", Path(tmp) / f"creators-{n}.jsonl"
+            row = {"bench": "scale", "n": n, **run("write", "--n", str(n), "--creators", str(path))}
+            row.update(run("build", "--creators", str(path), "--out", str(out)))
+            path.unlink()
             row.update(run("query", "--out", str(out), "--briefs", str(args.briefs)))
             print(json.dumps(row), flush=True)
             rows.append(row)

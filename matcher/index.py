@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ from matcher import ann, columns
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
-from matcher.io.atomic import recover, replacing_dir, scratch_dir, sqlite_backup
+from matcher.io.atomic import recover, replacing_dir, sqlite_backup
 from matcher.lexical import LexicalIndex
 from matcher.lookups import attach_lookups, write_lookups
 from matcher.manifest import DAMAGED, FORMAT_VERSION, Manifest
@@ -221,24 +220,15 @@ class CreatorIndex:
         db = CatalogueDB(wd / "catalogue.sqlite")
         db.insert(0, creators, events=events)
         faiss_index, ann_info = ann.build(content, index_type, candidates)
-        manifest = Manifest(
-            format_version=FORMAT_VERSION,
-            model=model_name,
-            model_fingerprint=encoder.fingerprint,
-            dim=int(content.shape[1]),
+        manifest = new_manifest(
+            encoder,
             count=len(creators),
+            model_name=model_name,
             posts_per_creator=posts_per_creator,
-            index_type=ann.resolve_type(index_type, len(creators)),
-            created_at=time.time(),
-            lexical={
-                "k1": lexical.k1,
-                "b": lexical.b,
-                "method": lexical.method,
-                "stem": lexical.stem,
-                "handle": lexical.handle,
-            },
-            text_model=text_model.fingerprint if text_model is not None else None,
-            ann=ann_info,
+            index_type=index_type,
+            lexical=lexical,
+            text_model=text_model,
+            ann_info=ann_info,
             prices=PriceModel.fit(creators).to_dict(),
         )
         style = text_model.style.transform(creators) if text_model is not None else None
@@ -265,8 +255,7 @@ class CreatorIndex:
             write_lookups(tmp)
             if self.lexical is not None:
                 self.lexical.save(tmp / "lexical")
-            m = dict(self.manifest.__dict__)
-            (tmp / "manifest.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
+            write_manifest(self.manifest, tmp)
         return out
 
     @classmethod
@@ -347,42 +336,57 @@ class CreatorIndex:
 
 
 def build_and_save(
-    creators: Sequence[Creator],
+    creators: Iterable[Creator],
     encoder: Encoder,
     out: str | Path,
-    *,
-    model_name: str = "default",
-    posts_per_creator: int = 6,
-    index_type: str = "auto",
-    progress: bool = False,
-    text_model: TextModel | None = None,
-    candidates: int = 3000,
-    events: bool = True,
+    **options: Any,
 ) -> Path:
-    """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
-    ``out`` (atomically); ``events``: see :meth:`CreatorIndex.build`."""
-    out = Path(out)
-    wd = scratch_dir(out, "build")
-    try:
-        idx = CreatorIndex.build(
-            creators,
-            encoder,
-            workdir=wd,
-            model_name=model_name,
-            posts_per_creator=posts_per_creator,
-            index_type=index_type,
-            progress=progress,
-            text_model=text_model,
-            candidates=candidates,
-            events=events,
-        )
-        try:
-            idx.save(out)
-        finally:
-            idx.catalogue.close()
-    finally:
-        shutil.rmtree(wd, ignore_errors=True)
-    return out
+    """Build an index for ``creators`` and write it to ``out`` (atomically), a chunk of creators
+    at a time: :func:`matcher.index_build.build_and_save`, whose options it takes."""
+    from matcher.index_build import build_and_save as build_chunked
+
+    return build_chunked(creators, encoder, out, **options)
+
+
+def new_manifest(
+    encoder: Encoder,
+    *,
+    count: int,
+    model_name: str,
+    posts_per_creator: int,
+    index_type: str,
+    lexical: LexicalIndex,
+    text_model: TextModel | None,
+    ann_info: dict | None,
+    prices: dict,
+) -> Manifest:
+    """The manifest of a new index of ``count`` creators."""
+    return Manifest(
+        format_version=FORMAT_VERSION,
+        model=model_name,
+        model_fingerprint=encoder.fingerprint,
+        dim=int(encoder.dim),
+        count=count,
+        posts_per_creator=posts_per_creator,
+        index_type=ann.resolve_type(index_type, count),
+        created_at=time.time(),
+        lexical={
+            "k1": lexical.k1,
+            "b": lexical.b,
+            "method": lexical.method,
+            "stem": lexical.stem,
+            "handle": lexical.handle,
+        },
+        text_model=text_model.fingerprint if text_model is not None else None,
+        ann=ann_info,
+        prices=prices,
+    )
+
+
+def write_manifest(manifest: Manifest, directory: Path) -> None:
+    """``manifest.json`` into ``directory`` (an index being written, not yet in place)."""
+    text = json.dumps(dict(manifest.__dict__), indent=2)
+    (directory / "manifest.json").write_text(text, encoding="utf-8")
 
 
 def _short(e: BaseException) -> str:

@@ -15,6 +15,7 @@ from matcher.errors import MatcherError
 
 if TYPE_CHECKING:
     from matcher.config import Settings
+    from matcher.schema import Creator
 
 NAME = "index"
 HELP = "embed a creator catalogue and build a searchable index, or update one"
@@ -200,21 +201,20 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
     import time
 
     from matcher.encoder import STATIC_MODEL
-    from matcher.index import FILES, build_and_save, profile_text, voice_text
-    from matcher.io import read_creators
+    from matcher.index import FILES, build_and_save
+    from matcher.io import stream_creators
     from matcher.io.atomic import check_replaceable
     from matcher.learn.resolve import index_text_model
     from matcher.manifest import Manifest
 
     t0 = time.perf_counter()
     check_replaceable(Path(args.out), "manifest.json", "an index", FILES)  # before any work
-    creators = read_creators(args.creators, strict=args.strict)  # raises before anything is written
+    # checked whole before anything is written; JSON Lines then read again a chunk at a time
+    count, creators = stream_creators(args.creators, strict=args.strict)
     with _encoder(args, s) as enc:
         text_model = index_text_model(args.model, dim=enc.dim)
-        if args.backend == "ray":  # profile and voice texts in one Ray job, not two
-            texts = [profile_text(c) for c in creators]
-            texts += [voice_text(c, s.posts_per_creator) for c in creators]
-            enc.prefetch([t for t in texts if t], progress=not args.quiet)
+        if args.backend == "ray":  # each chunk's profile and voice texts in one Ray job
+            creators = _prefetched(creators, enc, s.posts_per_creator, not args.quiet)
         out = build_and_save(
             creators,
             enc,
@@ -226,17 +226,32 @@ def _build(args: argparse.Namespace, s: Settings) -> int:
             text_model=text_model,
             candidates=s.candidates,
             events=s.model != STATIC_MODEL,  # the fast path: --fill stores them
+            count=count,
         )
     dt = time.perf_counter() - t0
     _say_ann(Manifest.read(out).ann)
     print(
-        f"indexed {len(creators)} creators into {out} in {dt:.1f}s "
+        f"indexed {count} creators into {out} in {dt:.1f}s "
         f"(embedding cache: {enc.hits} hits, {enc.misses} new"
         + (f"; adapted for text model {text_model.fingerprint}" if text_model else "")
         + ")",
         file=sys.stderr,
     )
     return 0
+
+
+def _prefetched(
+    creators: Iterator[Creator], enc: Any, posts_per_creator: int, progress: bool
+) -> Iterator[Creator]:
+    """The creators, each chunk's texts embedded on the cluster before the build takes them."""
+    from matcher.index import profile_text, voice_text
+    from matcher.index_build import CHUNK, chunks
+
+    for chunk in chunks(creators, CHUNK):
+        texts = [profile_text(c) for c in chunk]
+        texts += [voice_text(c, posts_per_creator) for c in chunk]
+        enc.prefetch([t for t in texts if t], progress=progress)
+        yield from chunk
 
 
 def _update(args: argparse.Namespace, s: Settings) -> int:

@@ -19,6 +19,7 @@ from matcher.io.files import (
     read_briefs,
     read_creators,
     read_labels,
+    stream_creators,
     validate_file,
 )
 from matcher.io.values import UnknownFieldWarning
@@ -38,6 +39,7 @@ __all__ = [
     "read_labels",
     "replacing_dir",
     "safe_cell",
+    "stream_creators",
     "validate_file",
     "write_creators",
 ]

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,44 @@ def read_text(path: Path, checker: RecordChecker) -> str | None:
             lines.append("")
         offset += len(raw) + 1
     return "\n".join(lines)
+
+
+def jsonl_items(path: Path, checker: RecordChecker) -> Iterator[tuple[int, Any]]:
+    """(line, value) per line of a JSON Lines file, read a line at a time (a catalogue of millions
+    is never held whole); each problem reported as :func:`read_text` and :func:`json_items` report
+    it. Every line that is not blank gives a value or a problem."""
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        checker.problem(None, "file not found", line=None)
+        return
+    except OSError as e:
+        checker.problem(None, f"cannot read file: {e.strerror or e}", line=None)
+        return
+    offset = 0
+    with f:
+        for number, raw in enumerate(f, 1):
+            start = offset
+            offset += len(raw)
+            raw = raw.removesuffix(b"\n")
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw, start = raw[len(codecs.BOM_UTF8) :], start + len(codecs.BOM_UTF8)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                checker.problem(
+                    None,
+                    f"not valid UTF-8: byte 0x{raw[e.start]:02x} at byte offset {start + e.start} "
+                    f"(column {e.start + 1}); save the file as UTF-8",
+                    line=number,
+                )
+                continue
+            if not line.strip():
+                continue
+            try:
+                yield number, _loads(line)
+            except json.JSONDecodeError as e:
+                checker.problem(None, f"malformed JSON: {e.msg} at column {e.colno}", line=number)
 
 
 def json_items(text: str, checker: RecordChecker, *, allow_document: bool) -> tuple[Items, bool]:

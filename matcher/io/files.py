@@ -15,15 +15,16 @@ import csv
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from matcher.errors import Problem, ValidationError
+from matcher.errors import MatcherError, Problem, ValidationError
 from matcher.io.decode import (
     csv_creator_items,
     csv_rows,
     json_items,
+    jsonl_items,
     parquet_items,
     read_text,
     yaml_items,
@@ -51,6 +52,33 @@ def read_creators(path: PathArg, *, strict: bool = False) -> list[Creator]:
     if problems:
         raise ValidationError(problems)
     return creators
+
+
+def stream_creators(path: PathArg, *, strict: bool = False) -> tuple[int, Iterator[Creator]]:
+    """(how many, the creators in file order) of a creators file, checked whole first: every
+    problem is raised as by :func:`read_creators` before the first creator is given. A JSON Lines
+    file is never held whole: it is read once to check it and again as the creators are taken,
+    so an index build of millions stays in bounded memory. Other formats are read whole.
+    A file that changes between the two reads raises :class:`MatcherError` when it is noticed."""
+    path = Path(path)
+    if path.suffix.lower() != ".jsonl":
+        creators = read_creators(path, strict=strict)
+        return len(creators), iter(creators)
+    checker = _creator_checker(path, str(path), strict)
+    count = sum(1 for _ in _each_creator(path, checker))
+    checker.warn_doubts()
+    if checker.problems:
+        raise ValidationError(_in_file_order(checker.problems))
+    return count, _read_again(path, checker, count)
+
+
+def _read_again(path: Path, checker: RecordChecker, count: int) -> Iterator[Creator]:
+    n = 0
+    for creator in _each_creator(path, checker):  # the same checker: nothing warned twice
+        n += 1
+        yield creator
+    if checker.problems or n != count:
+        raise MatcherError(f"{path}: the file changed while it was read; run the command again")
 
 
 def read_briefs(path: PathArg, *, strict: bool = False) -> list[Brief]:
@@ -160,25 +188,46 @@ def detect_kind(path: PathArg) -> str | None:
 def _check_creators(
     path: Path, source: str, strict: bool = False
 ) -> tuple[list[Creator], list[Problem]]:
+    checker = _creator_checker(path, source, strict)
+    if checker.problems:
+        return [], checker.problems
+    creators = list(_each_creator(path, checker))
+    checker.warn_doubts()
+    return creators, _in_file_order(checker.problems)
+
+
+def _creator_checker(path: Path, source: str, strict: bool) -> RecordChecker:
+    """The checker of a creators file; it already holds the problem of an unknown suffix."""
     suffix = path.suffix.lower()
-    if suffix not in CREATOR_SUFFIXES:
-        return [], [_bad_suffix(source, suffix, "creators", CREATOR_SUFFIXES)]
     checker = RecordChecker(source, cells_are_text=suffix in (".csv", ".parquet"), strict=strict)
     checker.unit = "row" if suffix == ".parquet" else "line"
+    if suffix not in CREATOR_SUFFIXES:
+        checker.problems.append(_bad_suffix(source, suffix, "creators", CREATOR_SUFFIXES))
+    return checker
+
+
+def _each_creator(path: Path, checker: RecordChecker) -> Iterator[Creator]:
+    """The valid creators of a file in file order, every problem going to ``checker``; JSON Lines
+    are read a line at a time."""
+    suffix = path.suffix.lower()
+    items: Iterable[tuple[int, Any]]
     if suffix == ".parquet":
         items, blank = parquet_items(path, checker), False
+    elif suffix == ".jsonl":  # each line not blank gives a record or a problem
+        items, blank = jsonl_items(path, checker), True
     else:
         text = read_text(path, checker)
         if text is None:
-            return [], checker.problems
+            return
         blank = not text.strip()
         if suffix == ".csv":
             items = csv_creator_items(text, checker)
         else:
-            items = json_items(text, checker, allow_document=suffix == ".json")[0]
-    creators: list[Creator] = []
+            items = json_items(text, checker, allow_document=True)[0]
     first_seen: dict[str, int] = {}
+    any_record = False
     for line, record in items:
+        any_record = True
         checker.line = line
         if not isinstance(record, dict):
             checker.problem(None, f"expected a creator object, got {_kind_of(record)}")
@@ -194,12 +243,10 @@ def _check_creators(
                 )
                 continue
         if creator is not None:
-            creators.append(creator)
-    if not items and not checker.problems:
+            yield creator
+    if not any_record and not checker.problems:
         what = "is empty" if blank else "has no records"
         checker.problem(None, f"file {what}: expected at least one creator", line=None)
-    checker.warn_doubts()
-    return creators, _in_file_order(checker.problems)
 
 
 def _check_briefs(
