@@ -23,7 +23,7 @@ import itertools
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from matcher.encoder import Encoder
 from matcher.errors import MatcherError
 from matcher.index import FILES, embed_creators, new_manifest, write_manifest
 from matcher.io.atomic import replacing_dir, scratch_dir, sqlite_backup
-from matcher.lexical import LexicalIndex, creator_document, tokenize_creators
+from matcher.lexical import LexicalIndex
 from matcher.lookups import write_lookups
 from matcher.pricing import PriceModel
 from matcher.schema import Creator
@@ -71,8 +71,8 @@ def build_and_save(
         with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
             db = CatalogueDB(wd / "catalogue.sqlite")
             try:
-                _write(tmp, db, creators, encoder, posts_per_creator, count, progress,
-                       text_model, events)  # fmt: skip
+                lexical = _write(tmp, db, creators, encoder, posts_per_creator, count, progress,
+                                 text_model, events)  # fmt: skip
                 n = len(db)
                 content = np.load(tmp / "content.npy")  # read once, not mapped
                 faiss_index, ann_info = ann.build(content, index_type, candidates)
@@ -90,7 +90,7 @@ def build_and_save(
                 model_name=model_name,
                 posts_per_creator=posts_per_creator,
                 index_type=index_type,
-                lexical=LexicalIndex(),
+                lexical=lexical,
                 text_model=text_model,
                 ann_info=ann_info,
                 prices=prices,
@@ -111,17 +111,16 @@ def _write(
     progress: bool,
     text_model: TextModel | None,
     events: bool,
-) -> None:
-    """Every file made chunk by chunk: vectors, catalogue rows, columns, style, BM25."""
+) -> LexicalIndex:
+    """Every file made chunk by chunk: vectors, catalogue rows, columns, style, BM25 (the
+    lexical index returned, for its settings)."""
     lexical = LexicalIndex()
     if lexical.method not in lexical_counts.METHODS:  # pragma: no cover - the default is lucene
         raise MatcherError(f"a streamed build needs term counts; BM25 {lexical.method!r} has none")
     one_chunk = count is not None and count <= CHUNK  # the encoder's own bars then
     bar = _bar(count) if progress and not one_chunk else None
     seen: set[str] = set()
-    vocab: dict[str, int] = {}
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    doclens: list[np.ndarray] = []
+    terms = lexical_counts.TermCounter()
     known: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     style: list[np.ndarray] = []
@@ -143,12 +142,7 @@ def _write(
             known.append(has_voice)
             del content, voice
             db.insert(n, chunk, events=events)
-            docs = [creator_document(c, handle=lexical.handle) for c in chunk]
-            tokens = tokenize_creators(chunk, docs, lexical.stem)
-            rows = np.arange(n, n + len(chunk), dtype=np.int32)
-            parts += lexical_counts.pairs(tokens, rows, vocab)
-            doclens.append(np.fromiter((len(t) for t in tokens), np.int32, len(tokens)))
-            del docs, tokens
+            terms.add(lexical.tokens(chunk))
             cols.append(columns.of_creators(chunk))
             if text_model is not None:
                 style.append(text_model.style.transform(chunk))
@@ -163,10 +157,8 @@ def _write(
     np.save(tmp / "columns.npy", np.concatenate(cols))
     if text_model is not None:
         np.save(tmp / "style.npy", np.concatenate(style))
-    indptr, indices, tf = lexical_counts.assemble(parts, len(vocab))
-    del parts
-    counts = lexical_counts.TermCounts(vocab, indptr, indices, tf, np.concatenate(doclens))
-    lexical.with_counts(counts).save(tmp / "lexical")
+    lexical.with_counts(terms.counts()).save(tmp / "lexical")
+    return lexical
 
 
 def chunks(creators: Iterable[Creator], size: int) -> Iterator[list[Creator]]:
@@ -176,7 +168,7 @@ def chunks(creators: Iterable[Creator], size: int) -> Iterator[list[Creator]]:
         yield chunk
 
 
-def _bar(total: int | None):  # type: ignore[no-untyped-def]
+def _bar(total: int | None) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc="indexing", unit="creator")

@@ -147,8 +147,7 @@ class LexicalIndex:
     def fit(self, creators: Sequence[Creator]) -> LexicalIndex:
         import bm25s
 
-        docs = [creator_document(c, handle=self.handle) for c in creators]
-        tokens = tokenize_creators(creators, docs, self.stem)
+        tokens = self.tokens(creators)
         self.retriever_: Any = None  # None: no creator has a word to index
         #: the term counts the scores come from (kept for updates; None for bm25s' other variants)
         self.counts_: TermCounts | None = None
@@ -159,6 +158,11 @@ class LexicalIndex:
             self.retriever_.index(tokens, show_progress=False)
         self.n_ = len(creators)
         return self
+
+    def tokens(self, creators: Sequence[Creator]) -> list[list[str]]:
+        """The tokens this index takes from each creator (its document, stopwords, stemming)."""
+        docs = [creator_document(c, handle=self.handle) for c in creators]
+        return tokenize_creators(creators, docs, self.stem)
 
     def with_counts(self, counts: TermCounts) -> LexicalIndex:
         """Fitted from term counts (:mod:`matcher.lexical_counts`): what an update does."""

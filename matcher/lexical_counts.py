@@ -89,11 +89,34 @@ def empty(n_docs: int) -> TermCounts:
 
 def count_terms(tokens: Sequence[Sequence[str]]) -> TermCounts:
     """The term counts of tokenised documents (row ``i`` is ``tokens[i]``)."""
-    vocab: dict[str, int] = {}
-    parts = pairs(tokens, np.arange(len(tokens), dtype=np.int32), vocab)
-    doclen = np.fromiter((len(d) for d in tokens), dtype=np.int32, count=len(tokens))
-    indptr, indices, freq = assemble(parts, len(vocab))
-    return TermCounts(vocab, indptr, indices, freq, doclen)
+    counter = TermCounter()
+    counter.add(tokens)
+    return counter.counts()
+
+
+class TermCounter:
+    """Term counts gathered a part at a time (an index built a chunk of creators at a time):
+    :meth:`add` the next documents' tokens (they take the rows after those added before), then
+    :meth:`counts`, the same as :func:`count_terms` of all the documents at once."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.n_docs = 0
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._doclen: list[np.ndarray] = []
+
+    def add(self, tokens: Sequence[Sequence[str]]) -> None:
+        rows = np.arange(self.n_docs, self.n_docs + len(tokens), dtype=np.int32)
+        self._parts += pairs(tokens, rows, self.vocab)
+        self._doclen.append(np.fromiter((len(d) for d in tokens), np.int32, count=len(tokens)))
+        self.n_docs += len(tokens)
+
+    def counts(self) -> TermCounts:
+        """The counts of every document added (the parts are let go)."""
+        indptr, indices, freq = assemble(self._parts, len(self.vocab))
+        self._parts = []
+        doclen = np.concatenate(self._doclen) if self._doclen else np.zeros(0, dtype=np.int32)
+        return TermCounts(self.vocab, indptr, indices, freq, doclen)
 
 
 def pairs(

@@ -11,7 +11,7 @@ import numpy as np
 from matcher import lexical_counts
 from matcher.catalogue import CatalogueDB
 from matcher.errors import IndexMismatchError
-from matcher.lexical import LexicalIndex, creator_document, tokenize_creators
+from matcher.lexical import LexicalIndex
 from matcher.manifest import DAMAGED
 
 if TYPE_CHECKING:
@@ -67,8 +67,7 @@ def updated_lexical(index: CreatorIndex, db: CatalogueDB, plan: Plan, out: Path)
     else:
         rowmap = plan.rowmap.copy()
         rowmap[plan.changed_rows] = -1  # their old documents go; the new ones come in fresh
-        docs = [creator_document(c, handle=lex.handle) for c in plan.fresh]
-        tokens = tokenize_creators(plan.fresh, docs, lex.stem)
+        tokens = lex.tokens(plan.fresh)
         lex.with_counts(lexical_counts.update(counts, rowmap, tokens, plan.fresh_rows, plan.n))
     lex.save(out)
     return "refit" if counts is None else "updated"

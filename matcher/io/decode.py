@@ -52,12 +52,7 @@ def read_text(path: Path, checker: RecordChecker) -> str | None:
         try:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError as e:
-            checker.problem(
-                None,
-                f"not valid UTF-8: byte 0x{raw[e.start]:02x} at byte offset {offset + e.start} "
-                f"(column {e.start + 1}); save the file as UTF-8",
-                line=number,
-            )
+            checker.problem(None, _not_utf8(raw, e, offset), line=number)
             lines.append("")
         offset += len(raw) + 1
     return "\n".join(lines)
@@ -86,12 +81,7 @@ def jsonl_items(path: Path, checker: RecordChecker) -> Iterator[tuple[int, Any]]
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as e:
-                checker.problem(
-                    None,
-                    f"not valid UTF-8: byte 0x{raw[e.start]:02x} at byte offset {start + e.start} "
-                    f"(column {e.start + 1}); save the file as UTF-8",
-                    line=number,
-                )
+                checker.problem(None, _not_utf8(raw, e, start), line=number)
                 continue
             if not line.strip():
                 continue
@@ -99,6 +89,14 @@ def jsonl_items(path: Path, checker: RecordChecker) -> Iterator[tuple[int, Any]]
                 yield number, _loads(line)
             except json.JSONDecodeError as e:
                 checker.problem(None, f"malformed JSON: {e.msg} at column {e.colno}", line=number)
+
+
+def _not_utf8(raw: bytes, e: UnicodeDecodeError, offset: int) -> str:
+    """The problem of a line ``raw`` starting at byte ``offset`` of the file that ``e`` failed."""
+    return (
+        f"not valid UTF-8: byte 0x{raw[e.start]:02x} at byte offset {offset + e.start} "
+        f"(column {e.start + 1}); save the file as UTF-8"
+    )
 
 
 def json_items(text: str, checker: RecordChecker, *, allow_document: bool) -> tuple[Items, bool]:
