@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import ann
+from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import STATIC_MODEL, cache_lookup
 from matcher.errors import MatcherError
@@ -185,8 +186,7 @@ def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarra
         shutil.copytree(src / "lexical", tmp / "lexical")
         if (src / "columns.npy").exists():
             shutil.copyfile(src / "columns.npy", tmp / "columns.npy")
-        np.save(tmp / "content.npy", content)
-        np.save(tmp / "voice.npy", voice)
+        stored_vectors.save(tmp, *stored_vectors.as_kind(new.vectors, content, voice))
         np.save(tmp / "voice_known.npy", known)
         if style is not None:
             np.save(tmp / "style.npy", style)

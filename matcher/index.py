@@ -14,11 +14,10 @@ cost more still. Creators with no posts get a content vector from the profile al
 unknown voice.
 
 On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
-settings), ``content.npy``, ``voice.npy``, ``voice_known.npy``, ``faiss.index``,
-``catalogue.sqlite``, ``columns.npy`` (what the signals read of each creator,
-:mod:`matcher.columns`), ``ids.bin`` and ``search.bin`` (:mod:`matcher.lookups`) and
-``lexical/`` (BM25 over the creators' text, :mod:`matcher.lexical`). Saving writes a temporary
-sibling directory and renames it into place.
+settings), ``content.npy``, ``voice.npy`` (float32, or int8 with ``scales.npy``:
+:mod:`matcher.vectors`), ``voice_known.npy``, ``faiss.index``, ``catalogue.sqlite``,
+``columns.npy`` (:mod:`matcher.columns`), ``ids.bin`` and ``search.bin`` (:mod:`matcher.lookups`)
+and ``lexical/`` (BM25, :mod:`matcher.lexical`), written in a temporary sibling then renamed.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import ann, columns
+from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 #: what an index directory holds (anything else in a folder means it is not matcher's index)
 FILES = frozenset({
     "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
-    "catalogue.sqlite", "lexical", "columns.npy", "ids.bin", "search.bin",
+    "catalogue.sqlite", "lexical", "columns.npy", "ids.bin", "search.bin", "scales.npy",
 })  # fmt: skip
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
@@ -123,8 +123,8 @@ class CreatorIndex:
 
     def __init__(
         self,
-        content: np.ndarray,
-        voice: np.ndarray,
+        content: stored_vectors.Rows,
+        voice: stored_vectors.Rows,
         voice_known: np.ndarray,
         catalogue: CatalogueDB,
         manifest: Manifest,
@@ -151,9 +151,9 @@ class CreatorIndex:
         self.prices = PriceModel.from_dict(manifest.prices)
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
-        self._faiss = (
-            faiss_index if faiss_index is not None else ann.build(content, manifest.index_type)[0]
-        )
+        if faiss_index is None:  # built from the vectors given
+            faiss_index = ann.build(np.asarray(content), manifest.index_type)[0]
+        self._faiss = faiss_index
 
     def __len__(self) -> int:
         return int(self.content.shape[0])
@@ -203,10 +203,12 @@ class CreatorIndex:
         text_model: TextModel | None = None,
         candidates: int = 3000,
         events: bool = True,
+        vectors: str = "auto",
     ) -> CreatorIndex:
         """Embed creators and build an in-memory index whose catalogue lives in ``workdir``;
         with ``text_model``, adapted for it (its style vectors of the creators); ``events=False``
-        leaves the sponsorship events out of the catalogue (see :meth:`CatalogueDB.insert`)."""
+        leaves the sponsorship events out of the catalogue (see :meth:`CatalogueDB.insert`);
+        ``vectors``: how they are stored (:func:`matcher.vectors.resolve`)."""
         ids = [c.creator_id for c in creators]
         if len(set(ids)) != len(ids):
             dup = next(i for i, n in Counter(ids).items() if n > 1)
@@ -230,10 +232,12 @@ class CreatorIndex:
             text_model=text_model,
             ann_info=ann_info,
             prices=PriceModel.fit(creators).to_dict(),
+            vectors=vectors,
         )
+        rows = stored_vectors.as_kind(manifest.vectors, content, voice)
         style = text_model.style.transform(creators) if text_model is not None else None
         cols = columns.of_creators(creators)
-        return cls(content, voice, known, db, manifest, faiss_index, lexical, style, cols)
+        return cls(*rows, known, db, manifest, faiss_index, lexical, style, cols)
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -243,8 +247,7 @@ class CreatorIndex:
 
         out = Path(out)
         with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
-            np.save(tmp / "content.npy", self.content)
-            np.save(tmp / "voice.npy", self.voice)
+            stored_vectors.save(tmp, self.content, self.voice)
             np.save(tmp / "voice_known.npy", self.voice_known)
             if self.style is not None:
                 np.save(tmp / "style.npy", self.style)
@@ -284,13 +287,12 @@ class CreatorIndex:
                 f"{manifest.model_fingerprint}), but the configured model has fingerprint "
                 f"{fingerprint}; rebuild the index with 'matcher index' or configure that model"
             )
-        content = np.load(path / "content.npy", mmap_mode="r")
-        if content.shape != (manifest.count, manifest.dim):
+        content, voice = stored_vectors.load(path, manifest.vectors, manifest.dim)
+        if content.shape != voice.shape or content.shape != (manifest.count, manifest.dim):
             raise IndexMismatchError(
                 f"{path}: content.npy has shape {content.shape}, manifest says "
                 f"({manifest.count}, {manifest.dim}); the index is corrupt, rebuild it"
             )
-        voice = np.load(path / "voice.npy", mmap_mode="r")
         known = np.load(path / "voice_known.npy")
         index = faiss.read_index(str(path / "faiss.index"))
         if index.ntotal != manifest.count or index.d != manifest.dim:
@@ -359,6 +361,7 @@ def new_manifest(
     text_model: TextModel | None,
     ann_info: dict | None,
     prices: dict,
+    vectors: str = "auto",
 ) -> Manifest:
     """The manifest of a new index of ``count`` creators."""
     return Manifest(
@@ -380,6 +383,7 @@ def new_manifest(
         text_model=text_model.fingerprint if text_model is not None else None,
         ann=ann_info,
         prices=prices,
+        vectors=stored_vectors.resolve(vectors, index_type, count),
     )
 
 

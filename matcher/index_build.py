@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import ann, columns, lexical_counts
+from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import MatcherError
@@ -58,11 +59,13 @@ def build_and_save(
     candidates: int = 3000,
     events: bool = True,
     count: int | None = None,
+    vectors: str = "auto",
 ) -> Path:
     """Build an index for ``creators`` (adapted for ``text_model`` if given) and write it to
     ``out`` (atomically: the old index stays until the new one is complete); ``events``: see
     :meth:`CatalogueDB.insert`; ``count``: how many creators come, if known (for the progress
-    bar; a list's length is taken)."""
+    bar; a list's length is taken); ``vectors``: how they are stored (:mod:`matcher.vectors`),
+    quantised once FAISS has been built from the float32 vectors."""
     out = Path(out)
     if count is None and isinstance(creators, Sequence):
         count = len(creators)
@@ -71,14 +74,16 @@ def build_and_save(
         with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
             db = CatalogueDB(wd / "catalogue.sqlite")
             try:
-                lexical = _write(tmp, db, creators, encoder, posts_per_creator, count, progress,
-                                 text_model, events)  # fmt: skip
+                lexical, scales = _write(tmp, db, creators, encoder, posts_per_creator, count,
+                                         progress, text_model, events)  # fmt: skip
                 n = len(db)
                 content = np.load(tmp / "content.npy")  # read once, not mapped
                 faiss_index, ann_info = ann.build(content, index_type, candidates)
                 del content
                 _write_faiss(faiss_index, tmp / "faiss.index")
                 del faiss_index
+                if stored_vectors.resolve(vectors, index_type, n) == stored_vectors.INT8:
+                    _quantise(tmp, scales)
                 prices = PriceModel.fit(db.priced()).to_dict()
             finally:
                 db.close()
@@ -94,6 +99,7 @@ def build_and_save(
                 text_model=text_model,
                 ann_info=ann_info,
                 prices=prices,
+                vectors=vectors,
             )
             write_manifest(manifest, tmp)
     finally:
@@ -111,9 +117,9 @@ def _write(
     progress: bool,
     text_model: TextModel | None,
     events: bool,
-) -> LexicalIndex:
-    """Every file made chunk by chunk: vectors, catalogue rows, columns, style, BM25 (the
-    lexical index returned, for its settings)."""
+) -> tuple[LexicalIndex, list[np.ndarray]]:
+    """Every file made chunk by chunk: vectors, catalogue rows, columns, style, BM25 (returned:
+    the lexical index, for its settings; the int8 scales of the content and voice vectors)."""
     lexical = LexicalIndex()
     if lexical.method not in lexical_counts.METHODS:  # pragma: no cover - the default is lucene
         raise MatcherError(f"a streamed build needs term counts; BM25 {lexical.method!r} has none")
@@ -158,7 +164,14 @@ def _write(
     if text_model is not None:
         np.save(tmp / "style.npy", np.concatenate(style))
     lexical.with_counts(terms.counts()).save(tmp / "lexical")
-    return lexical
+    return lexical, [stored_vectors.scale_of(c_out.max_abs), stored_vectors.scale_of(v_out.max_abs)]
+
+
+def _quantise(tmp: Path, scales: list[np.ndarray]) -> None:
+    """The float32 vector files of ``tmp`` rewritten as int8 at these scales (content, voice)."""
+    stored_vectors.quantise_file(tmp / "content.npy", scales[0])
+    stored_vectors.quantise_file(tmp / "voice.npy", scales[1])
+    np.save(tmp / stored_vectors.SCALES, np.stack(scales))
 
 
 def chunks(creators: Iterable[Creator], size: int) -> Iterator[list[Creator]]:
@@ -187,6 +200,7 @@ class _Rows:
 
     def __init__(self, path: Path, dim: int) -> None:
         self.path, self.dim, self.rows = path, dim, 0
+        self.max_abs = np.zeros(dim, dtype=np.float32)  # of each column, for an int8 scale
         self._f: IO[bytes] = path.open("wb")
         self._header_len = self._header()
 
@@ -203,6 +217,8 @@ class _Rows:
             raise ValueError(f"expected rows of {self.dim} values, got shape {block.shape}")
         self._f.write(block.tobytes())
         self.rows += block.shape[0]
+        if len(block):
+            np.maximum(self.max_abs, np.abs(block).max(axis=0), out=self.max_abs)
 
     def __enter__(self) -> _Rows:
         return self

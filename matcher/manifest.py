@@ -21,10 +21,12 @@ _MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
     "format_version": int, "model": str, "model_fingerprint": str, "dim": int, "count": int,
     "posts_per_creator": int, "index_type": str, "created_at": (int, float), "lexical": dict,
     "text_model": (str, type(None)), "ann": (dict, type(None)),
-    "prices": (dict, type(None)),
+    "prices": (dict, type(None)), "vectors": str,
 }  # fmt: skip
 #: keys an older manifest of the same format may lack
-_OPTIONAL = frozenset({"text_model", "ann", "prices"})
+_OPTIONAL = frozenset({"text_model", "ann", "prices", "vectors"})
+#: how the vectors may be stored (:mod:`matcher.vectors`)
+_VECTORS = ("float32", "int8")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Manifest:
     ann: dict[str, object] | None = None
     #: the price per post fitted on the catalogue's stated prices (:mod:`matcher.pricing`)
     prices: dict[str, object] | None = None
+    #: how ``content.npy`` and ``voice.npy`` store the vectors: float32, or int8 (:mod:`matcher.vectors`)
+    vectors: str = "float32"
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -75,4 +79,8 @@ class Manifest:
                 raise IndexMismatchError(
                     f"{path}/manifest.json: {DAMAGED} ({name!r} is {d[name]!r})"
                 )
+        if d.get("vectors", "float32") not in _VECTORS:
+            raise IndexMismatchError(
+                f"{path}/manifest.json: {DAMAGED} ('vectors' is {d['vectors']!r})"
+            )
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})

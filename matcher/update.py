@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher import columns
+from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
 from matcher.errors import IndexMismatchError, MatcherError, Problem, ValidationError
@@ -331,8 +332,14 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
     write_lookups(tmp)
     if index.columns is not None:
         write_rows(tmp / "columns.npy", index.columns, plan, columns.of_creators(plan.fresh))
-    content = write_rows(tmp / "content.npy", index.content, plan, fresh.content)
-    write_rows(tmp / "voice.npy", index.voice, plan, fresh.voice)
+    content = stored_vectors.reopened_like(index.content, write_rows(
+        tmp / "content.npy", stored_vectors.stored(index.content), plan,
+        stored_vectors.rows_like(index.content, fresh.content),
+    ))  # fmt: skip
+    write_rows(tmp / "voice.npy", stored_vectors.stored(index.voice), plan,
+               stored_vectors.rows_like(index.voice, fresh.voice))  # fmt: skip
+    if index.manifest.vectors == stored_vectors.INT8:  # the codes keep their scales
+        shutil.copyfile(index.path / stored_vectors.SCALES, tmp / stored_vectors.SCALES)
     write_rows(tmp / "voice_known.npy", np.asarray(index.voice_known), plan, fresh.voice_known)
     if index.style is not None and fresh.style is not None:
         write_rows(tmp / "style.npy", index.style, plan, fresh.style)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import ann
+from matcher.vectors import Int8Rows, Rows
 
 if TYPE_CHECKING:
     from matcher.index import CreatorIndex
@@ -26,7 +27,7 @@ ROWS_CHUNK = 100_000
 
 
 def updated_ann(
-    index: CreatorIndex, content: np.ndarray, plan: Plan, candidates: int
+    index: CreatorIndex, content: Rows, plan: Plan, candidates: int
 ) -> tuple[Any, dict | None]:
     """(FAISS index over the updated ``content``, the manifest's ``ann`` record of it)."""
     import faiss
@@ -46,9 +47,12 @@ def updated_ann(
     return ivf, checked_recall(ivf, content, index.manifest.ann or {}, candidates)
 
 
-def rows_of(content: np.ndarray, start: int, stop: int) -> np.ndarray:
+def rows_of(content: Rows, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of an array; of a memory-mapped ``.npy`` file, read with a file read
-    (pages mapped and touched would count in the process's memory until it exits)."""
+    (pages mapped and touched would count in the process's memory until it exits); of int8
+    rows, their codes read so and scaled."""
+    if isinstance(content, Int8Rows):
+        return rows_of(content.codes, start, stop).astype(np.float32) * content.scale
     if isinstance(content, np.memmap) and content.filename and content.flags.c_contiguous:
         d = content.shape[1]
         out = np.fromfile(content.filename, dtype=content.dtype, count=(stop - start) * d,
@@ -57,7 +61,7 @@ def rows_of(content: np.ndarray, start: int, stop: int) -> np.ndarray:
     return np.asarray(content[start:stop])
 
 
-def exact_top(content: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+def exact_top(content: Rows, queries: np.ndarray, k: int) -> np.ndarray:
     """The rows of the ``k`` largest inner products with each query (unordered), exactly."""
     n = content.shape[0]
     sims = np.empty((len(queries), n), dtype=np.float32)
@@ -69,7 +73,7 @@ def exact_top(content: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return np.argpartition(-sims, k - 1, axis=1)[:, :k]
 
 
-def checked_recall(index: Any, content: np.ndarray, info: dict, candidates: int) -> dict:
+def checked_recall(index: Any, content: Rows, info: dict, candidates: int) -> dict:
     """``info`` with the candidate recall of the IVF ``index`` measured again against exact
     search (the queries of :func:`matcher.ann.calibrate`: rows drawn with seed 1), ``nprobe``
     doubled from its recorded value until the recall reaches :data:`matcher.ann.TARGET_RECALL`

@@ -55,19 +55,29 @@ def in_memory(creators, enc, out: Path, **kw) -> Path:  # type: ignore[no-untype
     return out
 
 
-@pytest.mark.parametrize("index_type", ["flat", "ivf"])
-def test_a_chunked_build_writes_what_an_in_memory_build_writes(tmp_path, monkeypatch, index_type):
+@pytest.mark.parametrize(
+    "index_type, vectors", [("flat", "auto"), ("ivf", "auto"), ("flat", "int8"), ("ivf", "float32")]
+)
+def test_a_chunked_build_writes_what_an_in_memory_build_writes(
+    tmp_path, monkeypatch, index_type, vectors
+):
     from matcher.learn.resolve import index_text_model
 
     creators = sample_creators(700)
     text = index_text_model(None)
     monkeypatch.setattr(index_build, "CHUNK", 97)  # 8 chunks, the last one short
     a = in_memory(creators, FakeEncoder(), tmp_path / "a", index_type=index_type,
-                  text_model=text, candidates=50)  # fmt: skip
+                  text_model=text, candidates=50, vectors=vectors)  # fmt: skip
     b = index_build.build_and_save(iter(creators), FakeEncoder(), tmp_path / "b",
-                                   index_type=index_type, text_model=text, candidates=50)  # fmt: skip
+                                   index_type=index_type, text_model=text, candidates=50,
+                                   vectors=vectors)  # fmt: skip
     ta, tb = tree(a), tree(b)
     assert set(FILES) <= set(ta)
+    int8 = vectors == "int8" or (vectors == "auto" and index_type == "ivf")
+    assert ("scales.npy" in ta) == int8 and manifest(b)["vectors"] == (
+        "int8" if int8 else "float32"
+    )
+    assert np.load(b / "voice.npy").dtype == (np.int8 if int8 else np.float32)
     assert ("style.npy" in ta) == (text is not None)
     assert list(ta) == list(tb)
     for name in ta:

@@ -67,7 +67,8 @@ def full_build_like(updated: Path, by_id: dict, enc, out: Path, index_type: str 
     idx = CreatorIndex.load(updated)
     order = idx.catalogue.all_ids()
     idx.catalogue.close()
-    return build_and_save([by_id[i] for i in order], enc, out, index_type=index_type)
+    return build_and_save([by_id[i] for i in order], enc, out, index_type=index_type,
+                          vectors="float32")  # fmt: skip
 
 
 def shortlists(index_dir: Path, enc) -> list[list[tuple[str, float]]]:
@@ -97,7 +98,9 @@ def assert_same_rankings(a: list, b: list) -> None:
 def test_update_ranks_exactly_like_a_full_build(tmp_path, index_type):
     enc = CountingEncoder()
     out = tmp_path / "idx"
-    build_and_save(sample_creators(N), enc, out, index_type=index_type)
+    # float32: an update of int8 rows keeps the old scales, a full build takes new ones
+    # (tests/test_vectors.py)
+    build_and_save(sample_creators(N), enc, out, index_type=index_type, vectors="float32")
     given, removals, result = changes()
     enc.texts.clear()
     rep = update_index(out, enc, creators=given, removals=removals + [Removal("ghost", 99)])
@@ -182,7 +185,7 @@ def test_ivf_keeps_its_trained_quantizer_and_holds_exactly_the_new_vectors(tmp_p
 
     enc = FakeEncoder()
     out = tmp_path / "idx"
-    build_and_save(sample_creators(N), enc, out, index_type="ivf", candidates=50)
+    build_and_save(sample_creators(N), enc, out, index_type="ivf", candidates=50, vectors="float32")
     old = CreatorIndex.load(out)
     centroids = old.faiss_index.quantizer.reconstruct_n(0, old.faiss_index.nlist)
     nlist = old.manifest.ann["nlist"]  # type: ignore[index]
@@ -308,6 +311,21 @@ def test_cli_update_and_remove(cli_index, tmp_path, capsys):
     assert "nothing changed, nothing written" in capsys.readouterr().err
 
 
+def test_cli_stores_int8_vectors_when_asked_and_an_update_keeps_them(cli_index, tmp_path, capsys):
+    rows = (SAMPLE / "creators.jsonl").read_text("utf-8").splitlines()
+    src, more = tmp_path / "c.jsonl", tmp_path / "more.jsonl"
+    src.write_text("\n".join(rows[:60]) + "\n", encoding="utf-8")
+    more.write_text("\n".join(rows[60:70]) + "\n", encoding="utf-8")
+    out = tmp_path / "i8"
+    assert cli("--creators", str(src), "--vectors", "int8", "--out", str(out)) == 0
+    assert cli("--update", str(more), "--out", str(out)) == 0
+    idx = CreatorIndex.load(out)
+    assert idx.manifest.vectors == "int8" and idx.manifest.count == 70
+    assert np.load(out / "content.npy", mmap_mode="r").dtype == np.int8
+    idx.catalogue.close()
+    capsys.readouterr()
+
+
 BAD_UPDATES = {
     "bad field": ('{"creator_id": "x1", "followers": "12,000"}\n', ":1: field 'followers'"),
     "bad json": ('{"creator_id": "x1"\n', ":1"),
@@ -352,6 +370,10 @@ def test_bad_removals_and_bad_combinations_change_nothing(cli_index, tmp_path, c
     assert cli("--creators", str(src), "--remove", str(ids), "--out", str(cli_index)) == 1
     assert "use it with --update" in capsys.readouterr().err
     assert cli("--update", str(src), "--index-type", "ivf", "--out", str(cli_index)) == 1
+    assert cli("--update", str(src), "--vectors", "int8", "--out", str(cli_index)) == 1
+    assert "--index-type and --vectors are for a full build" in capsys.readouterr().err
+    assert cli("--fill", "--vectors", "int8", "--out", str(cli_index)) == 1
+    assert "no --remove, --index-type, --vectors" in capsys.readouterr().err
     assert cli("--out", str(cli_index)) == 1
     with pytest.raises(SystemExit):  # argparse: not allowed together
         cli("--creators", str(src), "--update", str(src), "--out", str(cli_index))
