@@ -29,7 +29,12 @@ from matcher.schema import Creator
 if TYPE_CHECKING:
     from matcher.lookups import Strings
 
-SCHEMA = """
+#: a new catalogue's page size: SQLite's 4 KB pages fit one ~2 KB row (six posts) and little
+#: else; 16 KB pages fit about seven (a fifth less disk, same row reads). Old ones keep theirs.
+PAGE_SIZE = 16_384
+
+SCHEMA = f"""
+PRAGMA page_size = {PAGE_SIZE};
 CREATE TABLE IF NOT EXISTS creators (
     row INTEGER PRIMARY KEY,
     creator_id TEXT NOT NULL UNIQUE,
@@ -73,8 +78,6 @@ _INSERT = (
     " (row, creator_id, language, platform, country, followers, markets, data, events)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
 _SEARCH_INSERT = "INSERT OR REPLACE INTO sponsor_search (row, text) VALUES (?, ?)"
 
 _Written = tuple[tuple[object, ...], tuple[int, str] | None]

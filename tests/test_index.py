@@ -178,6 +178,35 @@ def test_catalogue_cache_past_its_bound_still_returns_every_row(tmp_path):
         assert len(db._cache) <= 10
 
 
+def test_a_new_catalogue_has_16k_pages_and_an_older_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from matcher.catalogue import PAGE_SIZE, CatalogueDB
+
+    def page_size(path) -> int:  # type: ignore[no-untyped-def]
+        con = sqlite3.connect(path)
+        try:
+            return int(con.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            con.close()
+
+    creators = synthetic_creators(40, seed=5)
+    db = CatalogueDB(tmp_path / "new.sqlite")
+    db.insert(0, creators)
+    db.close()
+    assert PAGE_SIZE == page_size(tmp_path / "new.sqlite") == 16_384
+    old = sqlite3.connect(tmp_path / "old.sqlite")  # written with SQLite's default pages
+    old.executescript(
+        "PRAGMA page_size = 4096; CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    )
+    old.close()
+    db = CatalogueDB(tmp_path / "old.sqlite")
+    db.insert(0, creators)
+    assert [c.creator_id for c in db.get_rows([39, 0])] == ["c0039", "c0000"]
+    db.close()
+    assert page_size(tmp_path / "old.sqlite") == 4096
+
+
 def _cut(path, keep=0.5):
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
