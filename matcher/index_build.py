@@ -164,6 +164,7 @@ def _write(
     if text_model is not None:
         np.save(tmp / "style.npy", np.concatenate(style))
     lexical.with_counts(terms.counts()).save(tmp / "lexical")
+    lexical.counts_ = lexical.retriever_ = None  # written: only its settings go on, to the manifest
     return lexical, [stored_vectors.scale_of(c_out.max_abs), stored_vectors.scale_of(v_out.max_abs)]
 
 
