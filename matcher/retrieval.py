@@ -38,17 +38,26 @@ def rrf(*ranks: np.ndarray, k: int = RRF_K) -> np.ndarray:
 def top_rows(
     scores: np.ndarray, n: int, allowed: Sequence[int] | None = None, positive: bool = False
 ) -> np.ndarray:
-    """Rows of the ``n`` best scores (only positive ones with ``positive``), best first (ties
-    by row), among ``allowed`` rows when given."""
-    s = np.asarray(scores, dtype=np.float64)
-    keep = np.ones(s.size, dtype=bool) if allowed is None else np.zeros(s.size, dtype=bool)
-    if allowed is not None:
-        keep[np.asarray(allowed, dtype=np.int64)] = True
-    if positive:
-        keep &= s > 0
-    hits = np.flatnonzero(keep)
+    """Rows of the ``n`` best scores (only positive ones with ``positive``), best first, ties by
+    row (also at the ``n``-th place: of the rows tied there, the lowest), among ``allowed`` rows
+    when given. The scores are compared in their own float type (a float32 array is not copied
+    whole to float64: the order is the same)."""
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    s = np.asarray(scores)
+    if s.dtype != np.float32:
+        s = s.astype(np.float64, copy=False)
+    if allowed is None:
+        hits = np.flatnonzero(s > 0) if positive else np.arange(s.size)
+    else:
+        hits = np.unique(np.asarray(allowed, dtype=np.int64))
+        if positive:
+            hits = hits[s[hits] > 0]
     if hits.size > n:
-        hits = hits[np.argpartition(-s[hits], n - 1)[:n]]
+        v = s[hits]
+        cut = -np.partition(-v, n - 1)[n - 1]  # the n-th best score
+        above = hits[v > cut]
+        hits = np.concatenate([above, hits[v == cut][: n - above.size]])  # hits are in row order
     return hits[np.lexsort((hits, -s[hits]))]
 
 
@@ -95,6 +104,11 @@ class Retrieval:
     _dense_rank: RankOf = field(init=False, repr=False)
     _plain_rank: RankOf = field(init=False, repr=False)
     _lexical_rank: RankOf = field(init=False, repr=False)
+    #: :meth:`candidates`' rows in order, by index and dense ranking (the clarity and the
+    #: engine's candidates ask for the same rows)
+    _ordered: dict[tuple[int, bool], np.ndarray] = field(
+        init=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._dense_rank = RankOf(self.dense_rows)
@@ -119,18 +133,18 @@ class Retrieval:
         return cls(query, dense_rows, top_lexical(lexical, depth), lexical, text, plain_rows)
 
     @cached_property
-    def lexical_z(self) -> np.ndarray:
-        """BM25 scores standardised over the whole catalogue."""
-        return _standardise(self.lexical)
+    def lexical_z(self) -> Standardised:
+        """BM25 scores standardised over the whole catalogue (index it by rows)."""
+        return Standardised(self.lexical)
 
     @cached_property
-    def text_z(self) -> dict[str, np.ndarray]:
+    def text_z(self) -> dict[str, Standardised]:
         """The text model's total, niche and style scores standardised over the catalogue."""
         if self.text is None:
             return {}
         t = self.text
-        return {"total": _standardise(t.total), "niche": _standardise(t.niche),
-                "style": _standardise(t.style)}  # fmt: skip
+        return {"total": Standardised(t.total), "niche": Standardised(t.niche),
+                "style": Standardised(t.style)}  # fmt: skip
 
     def fused(self, rows: np.ndarray, plain: bool = False) -> np.ndarray:
         """The fused (RRF) score of each of ``rows`` (0 when neither ranking holds it); with
@@ -148,8 +162,12 @@ class Retrieval:
     def candidates(self, index: object, n: int, plain: bool = False) -> np.ndarray:
         """The ``n`` best rows of both rankings by fused rank (``plain``: see :meth:`fused`)."""
         dense = self.plain_rows if plain else self.dense_rows
-        rows = np.unique(np.concatenate([dense, self.lexical_rows]))  # type: ignore[list-item]
-        return self.order(index, rows, plain)[:n]
+        key = (id(index), dense is self.dense_rows)  # plain is dense without a text model
+        ordered = self._ordered.get(key)
+        if ordered is None:
+            rows = np.unique(np.concatenate([dense, self.lexical_rows]))  # type: ignore[list-item]
+            ordered = self._ordered[key] = self.order(index, rows, plain)
+        return ordered[:n].copy()
 
     def filtered(self, index: object, n: int, allowed: Sequence[int] | None) -> np.ndarray:
         """The ``n`` best rows among ``allowed`` (both rankings searched within them; None: no
@@ -174,7 +192,15 @@ class Retrieval:
         return np.lexsort((np.arange(n), -dense, -rrf(d_rank, l_rank)))
 
 
-def _standardise(s: np.ndarray) -> np.ndarray:
-    s = np.asarray(s, dtype=np.float64)
-    sd = float(s.std())
-    return (s - float(s.mean())) / sd if sd > 0 else np.zeros_like(s)
+class Standardised:
+    """Scores standardised over all of them (mean 0, standard deviation 1; all 0 when they are
+    all equal), computed for the rows asked only: a brief reads 3,000 of a million."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self._scores = scores
+        s = np.asarray(scores, dtype=np.float64)
+        self.mean, self.sd = float(s.mean()), float(s.std())
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        x = np.asarray(self._scores[rows], dtype=np.float64)
+        return (x - self.mean) / self.sd if self.sd > 0 else np.zeros_like(x)

@@ -33,7 +33,7 @@ from matcher.brands import BrandMatcher
 from matcher.history import SponsorEvent, sponsorship_events
 from matcher.lazy import post_texts
 from matcher.schema import Brief
-from matcher.signals.base import Candidates, Flag, QueryContext, SignalResult
+from matcher.signals.base import Candidates, Flag, LazyNotes, QueryContext, SignalResult
 
 NAME = "conflict"
 #: score of competitor work just outside the exclusivity window, and of work a year old or more
@@ -162,33 +162,32 @@ def _notes(
     hits: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     window: int,
     names: Sequence[str],
-) -> tuple[list[str], list[str]]:
-    """(note, why) of each candidate; ``why`` is set for every current conflict."""
+) -> tuple[LazyNotes, list[str]]:
+    """(note, why) of each candidate; ``why`` is set for every current conflict. The notes are
+    made when read (a shortlist reads those of the rows it shows)."""
     recent, _, recent_comp, undated_comp = hits
-    notes: list[str] = []
-    why = [""] * len(has_posts)
-    for i in range(len(has_posts)):
+
+    def phrase(i: int) -> str:  # a current conflict
+        if not (dated[i] and recent[i] < window):
+            return (f"promoted {names[undated_comp[i]]} (competitor) in an undated post "
+                    "(counted as current)")  # fmt: skip
+        return f"promoted {names[recent_comp[i]]} (competitor) {_ago(int(recent[i]))}"
+
+    def note(i: int) -> str:
         if not has_posts[i]:
-            notes.append("no posts to check for competitor deals")
-        elif current[i]:
-            if not (dated[i] and recent[i] < window):
-                phrase = (
-                    f"promoted {names[undated_comp[i]]} (competitor) in an undated post "
-                    "(counted as current)"
-                )
-            else:
-                phrase = f"promoted {names[recent_comp[i]]} (competitor) {_ago(int(recent[i]))}"
-            why[i] = phrase
-            notes.append(phrase)
-        elif older[i]:
+            return "no posts to check for competitor deals"
+        if current[i]:
+            return phrase(i)
+        if older[i]:
             if dated[i]:
                 when = _ago(int(recent[i]))
                 brand = names[recent_comp[i]]
             else:
                 when, brand = "in an undated post", names[undated_comp[i]]
-            notes.append(
-                f"promoted {brand} (competitor) {when}: older, non-exclusive work, mild penalty"
-            )
-        else:
-            notes.append("no competitor partnerships found")
-    return notes, why
+            return f"promoted {brand} (competitor) {when}: older, non-exclusive work, mild penalty"
+        return "no competitor partnerships found"
+
+    why = [""] * len(has_posts)
+    for i in np.flatnonzero(has_posts & current).tolist():
+        why[i] = phrase(i)
+    return LazyNotes(len(has_posts), note), why
