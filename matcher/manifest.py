@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import IndexMismatchError, MatcherError
+from matcher.vectors import FLOAT32, INT8
 
 #: 2: a lexical (BM25) index beside the vectors; 3: the text model it is adapted for (style vectors)
 FORMAT_VERSION = 3
@@ -25,8 +26,6 @@ _MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
 }  # fmt: skip
 #: keys an older manifest of the same format may lack
 _OPTIONAL = frozenset({"text_model", "ann", "prices", "vectors"})
-#: how the vectors may be stored (:mod:`matcher.vectors`)
-_VECTORS = ("float32", "int8")
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class Manifest:
     #: the price per post fitted on the catalogue's stated prices (:mod:`matcher.pricing`)
     prices: dict[str, object] | None = None
     #: how ``content.npy`` and ``voice.npy`` store the vectors: float32, or int8 (:mod:`matcher.vectors`)
-    vectors: str = "float32"
+    vectors: str = FLOAT32
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -79,7 +78,7 @@ class Manifest:
                 raise IndexMismatchError(
                     f"{path}/manifest.json: {DAMAGED} ({name!r} is {d[name]!r})"
                 )
-        if d.get("vectors", "float32") not in _VECTORS:
+        if d.get("vectors", FLOAT32) not in (FLOAT32, INT8):
             raise IndexMismatchError(
                 f"{path}/manifest.json: {DAMAGED} ('vectors' is {d['vectors']!r})"
             )

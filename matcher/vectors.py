@@ -188,8 +188,5 @@ def quantise_file(path: Path, scale: np.ndarray) -> None:
             x = block[:k]
             if f.readinto(x.data.cast("B")) != x.nbytes:
                 raise ValueError(f"{path}: shorter than its header says")
-            np.divide(x, scale, out=x)  # what quantise() does, in one buffer
-            np.rint(x, out=x)
-            np.clip(x, -127, 127, out=x)
-            out.write(x.astype(np.int8).tobytes())
+            out.write(quantise(x, scale).tobytes())
     tmp.replace(path)
