@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.rules import Broken, HardRules, OffNiche, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
-from matcher.scored import Scored, pick
+from matcher.scored import Scored, pick_checked
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 from matcher.signals.niche import niche_signal
@@ -244,11 +245,12 @@ class Matcher:
         cands = self.candidates(brief, ctx)
         near, niche = self._near(brief, cands, ctx)
         done = None if niche is None else {"niche": niche if near is None else niche.take(near)}
-        s = self.score(brief, cands if near is None else cands.take(near), ctx, done)
-        p = pick(s, k)
+        lazy = bool(brief.competitors) and getattr(self.ranker, "monotone", False)
+        scored = functools.partial(self.score, brief, ctx=ctx)
+        s, p = pick_checked(scored, cands if near is None else cands.take(near), done, k, lazy)
         if near is not None and len(p.shown) < k:  # too few near the niche: score them all
-            s = self.score(brief, cands, ctx, {"niche": niche} if niche is not None else None)
-            p = pick(s, k)
+            d = {"niche": niche} if niche is not None else None
+            s, p = pick_checked(scored, cands, d, k, lazy)
         prefetch = getattr(s.contributions, "prefetch", None)
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
             prefetch(p.shown)

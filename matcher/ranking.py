@@ -65,7 +65,9 @@ class Ranker(Protocol):
     """Scores and contributions (by signal or feature name) of the N candidates of a brief.
 
     A ranker whose ``row_independent`` attribute is True scores each candidate from its own
-    signals alone; the engine then scores only the candidates that can reach a shortlist."""
+    signals alone; the engine then scores only the candidates that can reach a shortlist. One
+    whose ``monotone`` attribute is True never scores a candidate lower for a higher signal
+    value; the engine then reads sponsored posts only for the candidates that can reach it."""
 
     name: str
 
@@ -86,6 +88,9 @@ class WeightedRanker:
     name = "weighted"
     #: a candidate's score depends on its own signals alone (see :meth:`Matcher._near`)
     row_independent = True
+    #: a candidate's score never falls when one of its signal values rises (weights >= 0;
+    #: see :func:`matcher.scored.pick_checked`)
+    monotone = True
 
     def __init__(self, weights: dict[str, float] | None = None, unknown_value: float = 0.5):
         self.weights = weights

@@ -7,14 +7,20 @@ excluded ones that would have ranked among them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.ranking import SignalMatrix
 from matcher.rules import Broken, OffNiche
-from matcher.signals.base import Candidates
+from matcher.signals.base import Candidates, SignalResult
+
+#: the signal whose value :func:`pick_checked` reads last: competitor work only lowers it
+DEFERRED = "conflict"
+#: candidates scored exactly at first by :func:`pick_checked`, per shortlist place
+CHECKED_PER_PLACE = 3
 
 
 @dataclass
@@ -63,6 +69,58 @@ def pick(s: Scored, k: int) -> Pick:
         if len(out.excluded) < k:  # those that would have ranked within k
             out.excluded.append((int(i), str(why)))
     return out
+
+
+def pick_checked(
+    score: Callable[..., Scored],
+    cands: Candidates,
+    done: Mapping[str, SignalResult] | None,
+    k: int,
+    monotone: bool,
+) -> tuple[Scored, Pick]:
+    """``(s, pick(s, k))`` for the candidates that can reach the best ``k``, the same shortlist
+    as :func:`pick` over ``score(cands, done=done)``, reading sponsored posts only for those.
+
+    Only for a ranker whose score never falls when a signal's value rises (``monotone``; else,
+    or when the candidates' sponsored posts are already read, all are scored). The
+    conflict value is highest (1.0) for a candidate without competitor work, so every
+    candidate's score computed as if none had any (no sponsored post read) bounds its real
+    score from above. The candidates are ordered by that bound, and the best of them, up to
+    the :data:`CHECKED_PER_PLACE` x ``k``-th one not excluded by then, are scored with their
+    sponsored posts read, the other signals taken from the first pass. Their pick stands when
+    it fills ``k`` places and its last place ranks before the bound of the best candidate left
+    out, which no candidate left out can then pass; else four times as many are scored, up to
+    all candidates (when a pick must pass over all of them, as when none fits the niche).
+    """
+    n = len(cands)
+    if not monotone or cands.events is not None:
+        s = score(cands, done=done)
+        return s, pick(s, k)
+    bound = score(dataclasses.replace(cands, events=[()] * n), done=done)
+    order = bound.order()
+    # where the candidates not excluded without competitor work end: those a pick can show
+    ends = np.flatnonzero([bound.excluded[i] is None for i in order.tolist()]) + 1
+    want = CHECKED_PER_PLACE * k
+    while True:
+        size = int(ends[want - 1]) if want <= len(ends) else n
+        head = order[:size]
+        known = {name: r.take(head) for name, r in bound.sm.results.items() if name != DEFERRED}
+        s = score(cands.take(head), done=known)
+        p = pick(s, k)
+        if size >= n or (len(p.shown) == k and _before(s, p.shown[-1], bound, order[size])):
+            return s, p
+        want *= 4
+
+
+def _before(a: Scored, i: int, b: Scored, j: int) -> bool:
+    """Whether candidate ``i`` of ``a`` ranks before candidate ``j`` of ``b`` (see
+    :meth:`Scored.order`: near the niche first, then by score, ties by creator_id)."""
+
+    def key(s: Scored, x: int) -> tuple[bool, float, str]:
+        far = bool(s.far[x]) if s.far is not None else False
+        return far, -float(s.score[x]), s.cands.ids[x]
+
+    return key(a, i) < key(b, j)
 
 
 def order_by_score(score: np.ndarray, ids: Sequence[str], last: np.ndarray) -> np.ndarray:
