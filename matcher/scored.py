@@ -125,6 +125,19 @@ def _before(a: Scored, i: int, b: Scored, j: int) -> bool:
 
 def order_by_score(score: np.ndarray, ids: Sequence[str], last: np.ndarray) -> np.ndarray:
     """Indices by score descending (those marked ``last`` after all others), ties by creator_id
-    ascending (deterministic)."""
-    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object), kind="stable"), kind="stable")
-    return np.lexsort((id_rank, -score, last))
+    ascending (deterministic). Creator ids are compared only among tied candidates."""
+    neg = -np.asarray(score, dtype=np.float64)
+    last = np.asarray(last, dtype=bool)
+    order = np.lexsort((neg, last))
+    s, f = neg[order], last[order]
+    same = (s[1:] == s[:-1]) | (np.isnan(s[1:]) & np.isnan(s[:-1]))  # NaNs sort as equals
+    tie = same & (f[1:] == f[:-1])
+    if not tie.any():
+        return order
+    group = np.cumsum(np.r_[True, ~tie])  # runs of equal (last, score)
+    tied = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
+    at = order[tied]
+    names = np.array([ids[i] for i in at.tolist()], dtype=object)
+    id_rank = np.argsort(np.argsort(names, kind="stable"), kind="stable")
+    order[tied] = at[np.lexsort((id_rank, group[tied]))]
+    return order

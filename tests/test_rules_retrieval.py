@@ -130,3 +130,29 @@ def test_candidates_ordered_once_per_dense_ranking() -> None:
     assert full.tolist() == expected[:60].tolist()
     full[:] = -1  # a caller's copy: the next call is unchanged
     assert r.candidates(index, 10).tolist() == top.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from([0.0, -0.0, 0.25, 0.5, 1.0, float("nan")]), st.booleans()),
+        min_size=0,
+        max_size=60,
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_order_by_score_by_last_then_score_then_creator_id(
+    rows: list[tuple[float, bool]], seed: int
+) -> None:
+    """Few distinct scores: runs of ties (NaNs among them) must be ordered by creator_id."""
+    from matcher.scored import order_by_score
+
+    ids = [f"c{v:03d}" for v in np.random.default_rng(seed).permutation(len(rows)).tolist()]
+    score = np.array([s for s, _ in rows], dtype=np.float64)
+    last = np.array([f for _, f in rows], dtype=bool)
+
+    def key(i: int) -> tuple[bool, bool, float, str]:
+        s = float(score[i])
+        return bool(last[i]), bool(np.isnan(s)), 0.0 if np.isnan(s) else -s, ids[i]
+
+    assert order_by_score(score, ids, last).tolist() == sorted(range(len(rows)), key=key)
