@@ -24,7 +24,7 @@ from matcher.ranking import Ranker, SignalMatrix, WeightedRanker
 from matcher.retrieval import Retrieval
 from matcher.rules import Broken, HardRules, OffNiche, shortfall
 from matcher.schema import Brief, Creator, Excluded, Match, Shortlist
-from matcher.scored import Scored, pick_checked
+from matcher.scored import Scored, pick_near
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 from matcher.signals.niche import niche_signal
@@ -244,13 +244,11 @@ class Matcher:
         ctx = self.context(brief)
         cands = self.candidates(brief, ctx)
         near, niche = self._near(brief, cands, ctx)
-        done = None if niche is None else {"niche": niche if near is None else niche.take(near)}
-        lazy = bool(brief.competitors) and getattr(self.ranker, "monotone", False)
+        # competitor work read last, unless every candidate is passed over (no niche)
+        lazy = bool(brief.competitors) and not self.niche_absent(ctx)
+        lazy = lazy and getattr(self.ranker, "monotone", False)
         scored = functools.partial(self.score, brief, ctx=ctx)
-        s, p = pick_checked(scored, cands if near is None else cands.take(near), done, k, lazy)
-        if near is not None and len(p.shown) < k:  # too few near the niche: score them all
-            d = {"niche": niche} if niche is not None else None
-            s, p = pick_checked(scored, cands, d, k, lazy)
+        s, p = pick_near(scored, cands, near, niche, k, lazy)
         prefetch = getattr(s.contributions, "prefetch", None)
         if prefetch is not None:  # lazily explained rankers: one batch for the rows shown
             prefetch(p.shown)

@@ -71,15 +71,40 @@ def pick(s: Scored, k: int) -> Pick:
     return out
 
 
+def pick_near(
+    score: Callable[..., Scored],
+    cands: Candidates,
+    near: np.ndarray | None,
+    niche: SignalResult | None,
+    k: int,
+    monotone: bool,
+) -> tuple[Scored, Pick]:
+    """:func:`pick_checked` over the candidates at ``near`` (their niche signal ``niche``
+    computed for all) when they fill ``k`` places, else over all of them (see
+    :meth:`matcher.engine.Matcher._near`; ``near`` None: all of them at once)."""
+    if near is not None and niche is not None:
+        first = pick_checked(
+            score, cands.take(near), {"niche": niche.take(near)}, k, monotone, True
+        )
+        if first is not None:
+            return first
+    got = pick_checked(score, cands, None if niche is None else {"niche": niche}, k, monotone)
+    assert got is not None  # asked to fill: always a pick
+    return got
+
+
 def pick_checked(
     score: Callable[..., Scored],
     cands: Candidates,
     done: Mapping[str, SignalResult] | None,
     k: int,
     monotone: bool,
-) -> tuple[Scored, Pick]:
+    fill: bool = False,
+) -> tuple[Scored, Pick] | None:
     """``(s, pick(s, k))`` for the candidates that can reach the best ``k``, the same shortlist
     as :func:`pick` over ``score(cands, done=done)``, reading sponsored posts only for those.
+    With ``fill``, None instead of a pick that fills fewer than ``k`` places, as soon as that
+    is known (the caller then picks from more candidates).
 
     Only for a ranker whose score never falls when a signal's value rises (``monotone``; else,
     or when the candidates' sponsored posts are already read, all are scored). The
@@ -95,11 +120,14 @@ def pick_checked(
     n = len(cands)
     if not monotone or cands.events is not None:
         s = score(cands, done=done)
-        return s, pick(s, k)
+        p = pick(s, k)
+        return None if fill and len(p.shown) < k else (s, p)
     bound = score(dataclasses.replace(cands, events=[()] * n), done=done)
     order = bound.order()
     # where the candidates not excluded without competitor work end: those a pick can show
     ends = np.flatnonzero([bound.excluded[i] is None for i in order.tolist()]) + 1
+    if fill and len(ends) < k:  # k places cannot be filled even without competitor work
+        return None
     want = CHECKED_PER_PLACE * k
     while True:
         size = int(ends[want - 1]) if want <= len(ends) else n
@@ -108,7 +136,7 @@ def pick_checked(
         s = score(cands.take(head), done=known)
         p = pick(s, k)
         if size >= n or (len(p.shown) == k and _before(s, p.shown[-1], bound, order[size])):
-            return s, p
+            return None if fill and len(p.shown) < k else (s, p)
         want *= 4
 
 
