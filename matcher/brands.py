@@ -25,8 +25,11 @@ Balance", "4 Seasons" not "Four Seasons"); list both spellings as competitors.
 
 In free text, a competitor is found when its name is written as a whole word or phrase, with
 or without the separators the brief used ("Logitech G", "logitech-g", "logitechg"). A
-one-word name that is also an ordinary word ("Moment", "Wise") must be capitalised there, and
-names under 3 characters are never looked for in free text (only as handles or partner lists).
+one-word name that is also an ordinary word ("Moment", "Wise") must be capitalised there, as
+must the first word of a longer name, written alone, when it is an everyday English word
+(:func:`matcher.brand_words.everyday_english`): "Testing Google" names Google Pixel, "look
+under the bed" does not name Under Armour. Names under 3 characters are never looked for in
+free text (only as handles or partner lists).
 """
 
 from __future__ import annotations
@@ -36,59 +39,19 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from matcher.brand_words import (
+    COMMON_WORDS,
+    CORPORATE_GLUED,
+    CORPORATE_WORDS,
+    DESCRIPTORS,
+    DESCRIPTORS_GLUED,
+    LONG_DESCRIPTORS,
+    everyday_english,
+)
+
 __all__ = ["BrandMatcher", "brand_key", "brand_keys", "display_brand", "fold_accents",
            "mentions", "mentions_brand", "normalize_text"]  # fmt: skip
 
-
-def wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-# -- vocabularies -----------------------------------------------------------------------------
-
-#: corporate / web suffixes, dropped from a key when written as a separate word
-_CORPORATE_WORDS = wordset(
-    "official officiel oficial hq cc app inc co com ltd llc gmbh io net org plc corp"
-)
-#: corporate suffixes also dropped when glued to the name ("razerofficial", "elviehq")
-_CORPORATE_GLUED = ("official", "officiel", "oficial", "hq")
-#: market and product-line descriptors that brands append to handles ("hokarunning", "lidlgb")
-_DESCRIPTORS = (
-    "official", "hq", "app", "global", "world", "worldwide", "store", "shop", "online",
-    "usa", "us", "uk", "gb", "eu", "nyc", "running", "run", "cycling", "fitness", "outdoors",
-    "outdoor", "tools", "packs", "mobile", "hotels", "resorts", "books", "beauty", "cosmetics",
-    "women", "womens", "men", "mens", "kids", "sport", "sports", "nutrition", "gaming",
-    "esports", "home", "brand", "team", "de", "es", "fr", "it", "au", "ca", "mx",
-)  # fmt: skip
-#: descriptors that may only be stripped when written as a separate word (too short when glued)
-_DESCRIPTORS_WORD_ONLY = wordset("de es fr it au ca mx run home team")
-_LONG_DESCRIPTORS = tuple(d for d in _DESCRIPTORS if len(d) >= 3)
-_DESCRIPTORS_GLUED = tuple(
-    sorted((d for d in _DESCRIPTORS if d not in _DESCRIPTORS_WORD_ONLY), key=len, reverse=True)
-)
-
-#: ordinary words: never used alone as a brand variant, and matched in free text only when
-#: capitalised. General English/Spanish vocabulary, not a list of brands.
-COMMON_WORDS = wordset(
-    """
-    a an the and or of in on at to for by with from my our your their his her its this that
-    new old big best good great top first last next one two three four five six seven eight nine
-    ten hundred red blue green black white gold golden silver pink orange yellow purple brown grey
-    gray royal west east north south central hello hi hey love life live living home house world
-    city club team pro plus max mini ultra super smart simple pure true real free happy little
-    daily fresh urban natural organic planet power total magic wild active body beauty style
-    fashion market general national american british united global international original
-    classic prime premium modern better open clear bright light dark sun moon star stars sky sea
-    ocean river mountain mountains forest earth fire water air energy nature moment moments wise
-    time day days night year way well good kind nice sweet baby kids family mother father mama
-    papa friend friends people man men woman women girl girls boy boys game games play player
-    sport sports fit fitness run running ride cycling yoga food kitchen coffee tea shop store
-    brand studio lab labs co company group media news art design create story stories book books
-    pixel optimum willow apple target shell monster
-    el la los las de del y con para por mi tu su nuevo nueva casa vida amor mundo sol
-    der die das und mit für fur mein dein neu
-    """
-)
 
 # -- normalisation ----------------------------------------------------------------------------
 
@@ -122,7 +85,7 @@ def key_words(name: str) -> list[str]:
 
 def _strip_corporate(words: list[str]) -> list[str]:
     words = list(words)
-    while len(words) > 1 and words[-1] in _CORPORATE_WORDS and len("".join(words[:-1])) >= 3:
+    while len(words) > 1 and words[-1] in CORPORATE_WORDS and len("".join(words[:-1])) >= 3:
         words.pop()
     return words
 
@@ -140,7 +103,7 @@ def brand_key(name: str) -> str:
     changed = True
     while changed:
         changed = False
-        for suffix in _CORPORATE_GLUED:
+        for suffix in CORPORATE_GLUED:
             if key.endswith(suffix) and len(key) - len(suffix) >= 3:
                 key = key[: -len(suffix)]
                 changed = True
@@ -152,7 +115,7 @@ def _strip_descriptors_glued(key: str) -> str:
     changed = True
     while changed:
         changed = False
-        for d in _DESCRIPTORS_GLUED:
+        for d in DESCRIPTORS_GLUED:
             if key.endswith(d) and len(key) - len(d) >= 4:
                 key = key[: -len(d)]
                 changed = True
@@ -181,7 +144,7 @@ def brand_keys(name: str) -> frozenset[str]:
     words = _strip_corporate(key_words(name))
     # separate trailing descriptor words
     trimmed = list(words)
-    while len(trimmed) > 1 and trimmed[-1] in _DESCRIPTORS and len("".join(trimmed[:-1])) >= 4:
+    while len(trimmed) > 1 and trimmed[-1] in DESCRIPTORS and len("".join(trimmed[:-1])) >= 4:
         trimmed.pop()
     if trimmed:
         keys.add("".join(trimmed))
@@ -241,11 +204,11 @@ def _contains(short: str, long: str) -> bool:
     and not itself ending in a descriptor: "kindle" in "amazonkindle", but "onrunning" is not
     found in "salomonrunning").
     """
-    if short in COMMON_WORDS or short in _DESCRIPTORS:
+    if short in COMMON_WORDS or short in DESCRIPTORS:
         return False
     if len(short) >= 4 and long.startswith(short):
         return True
-    return len(short) >= 5 and long.endswith(short) and not short.endswith(_LONG_DESCRIPTORS)
+    return len(short) >= 5 and long.endswith(short) and not short.endswith(LONG_DESCRIPTORS)
 
 
 def _keys_match(a: frozenset[str], b: frozenset[str], contain: bool) -> bool:
@@ -325,14 +288,16 @@ class BrandMatcher:
             self.competitors.append(display_brand(name))
             self.keys.append(brand_keys(name))
             words = key_words(name)
-            variants = [name]
+            variants = [(name, False)]  # (text, the first word of a longer name)
             if len(words) >= 2 and _is_distinctive(words[0]):
-                variants.append(words[0])
-            for v in variants:
+                variants.append((words[0], True))
+            for v, first in variants:
                 built = _phrase_pattern(v)
                 if built is None:
                     continue
                 body, phrase_key, needs_capital, joined = built
+                # the first word alone, an everyday word: a name only when capitalised
+                needs_capital = needs_capital or (first and everyday_english(joined))
                 self.phrases.append(joined)
                 owners = self._phrase_owner.setdefault(phrase_key, [])
                 if i not in owners:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matcher.brands import WS_RE, brand_key, handles, wordset
+from matcher.brand_words import wordset
+from matcher.brands import WS_RE, brand_key, handles
 from matcher.schema import Post
 
 __all__ = ["Sponsorship", "detect_sponsorship"]

@@ -63,6 +63,31 @@ def test_brand_keys_never_reduce_to_an_ordinary_first_word(name):
     assert brand_keys(name) == {brand_key(name)}
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "named"),
+    [
+        ("Under Armour", "#ad Look under the sink before you buy another cleaner @mrmuscle", ""),
+        ("Beyond Meat", "#ad Going beyond my limits this month with @gymshark", ""),
+        ("Away luggage", "#ad Packed and ready to get away for the weekend, thanks @samsonite", ""),
+        ("Drunk Elephant", "#ad drunk on sunshine in this @glossier blush", ""),
+        ("Google Pixel", "#ad just google it", ""),
+        ("Google Pixel", "#ad Testing Google so you don't have to", "Google Pixel"),
+        ("Google Pixel", "#AD TESTING GOOGLE", "Google Pixel"),
+        ("Samsung Galaxy", "#ad been putting samsung to the test", "Samsung Galaxy"),
+        ("Beyond Meat", "#ad Beyond is my go-to burger", "Beyond Meat"),
+        ("HOKA ONE ONE", "#ad my hoka haul", "HOKA ONE ONE"),
+        ("Logitech G", "#ad new logitech mouse", "Logitech G"),
+        ("Nike Training", "#ad nike all week", "Nike Training"),
+        ("Under Armour", "#ad under armour sent me these", "Under Armour"),
+    ],
+)
+def test_first_word_alone_in_text_is_capitalised_when_an_everyday_word(name, text, named):
+    """The first word of a longer name, written alone, names the brand in free text in any
+    case when it is rare as a word ("hoka"), only capitalised when it is an everyday English
+    word ("look under the sink" is not Under Armour work, "Testing Google" is Google's)."""
+    assert BrandMatcher([name]).match_text(text) == ([named] if named else [])
+
+
 def test_brand_key_of_nothing():
     assert brand_key("@") == ""
     assert brand_keys("  ") == frozenset()
