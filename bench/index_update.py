@@ -10,8 +10,11 @@ apart. The update's time is broken down by stage.
 Synthetic creators: the world creators resampled, each with one world creator's profile (bio,
 categories, handle, audience) and another's posts, its own id and a jittered follower count.
 Stand-in encoder: each text hashed onto one of the world index's real content vectors plus a
-hashed jitter (``out/world-index/content.npy``; without it, 2,000 random topics), so the IVF
-index sees real-looking clusters and no model runs. Ends with one JSON line.
+hashed jitter (``out/world-index/content.npy``, else the sample's ``out/sample-index`` that
+``make demo`` writes; without either, 2,000 random topics, with a warning: random vectors are
+spread evenly, so the IVF index probes nearly every list and every figure changes), so the IVF
+index sees real-looking clusters and no model runs. :func:`standin_base` names the one used.
+Ends with one JSON line.
 """
 
 from __future__ import annotations
@@ -31,16 +34,26 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT.parent / "shared" / "data" / "world" / "creators.jsonl"
-BASE = ROOT / "out" / "world-index" / "content.npy"
+#: the real content vectors the stand-in encoder hashes texts onto: the first that exists
+BASES = {"world-index": ROOT / "out" / "world-index" / "content.npy",
+         "sample-index": ROOT / "out" / "sample-index" / "content.npy"}  # fmt: skip
+
+
+def standin_base() -> str:
+    """Which vectors :class:`StandInEncoder` uses: a key of :data:`BASES`, or "random"."""
+    return next((k for k, p in BASES.items() if p.is_file()), "random")
 
 
 class StandInEncoder:
     """Texts hashed onto real content vectors plus a hashed jitter (no model)."""
 
     def __init__(self) -> None:
-        if BASE.is_file():
-            self.base = np.ascontiguousarray(np.load(BASE), dtype=np.float32)
+        base = standin_base()
+        if base != "random":
+            self.base = np.ascontiguousarray(np.load(BASES[base]), dtype=np.float32)
         else:
+            print("stand-in encoder: no out/world-index or out/sample-index (make demo): random "
+                  "vectors, which IVF cannot cluster", file=sys.stderr)  # fmt: skip
             c = np.random.default_rng(0).normal(size=(2000, 384)).astype(np.float32)
             self.base = c / np.linalg.norm(c, axis=1, keepdims=True)
         d = self.base.shape[1]
@@ -246,7 +259,7 @@ def drive(args: argparse.Namespace) -> int:
     base = args.base_n or args.n
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         row: dict[str, object] = {"bench": "index_update", "n": args.n, "update": args.update,
-                                  "remove": args.remove}  # fmt: skip
+                                  "remove": args.remove, "standin_base": standin_base()}  # fmt: skip
         built = run_phase(args, tmp, "build", base)
         if built is None:
             return 1

@@ -3,14 +3,17 @@
 For each size (``--sizes``, default 20,000 and 100,000; 1,000,000 takes about 15 minutes and
 4 GB of disk for its file here): a synthetic catalogue and stand-in encoder as in
 ``bench/index_update.py`` (world creators resampled, texts hashed onto real MiniLM content
-vectors, no model runs) written to a JSON Lines file by one process, indexed from it by another
-as ``matcher index --creators`` does (:func:`matcher.io.stream_creators` checks the file whole,
-then :func:`matcher.index.build_and_save` reads it again a chunk at a time; wall time with the
-check's share, peak RSS, size on disk), then loaded in a third process, which reports load time, RSS after load, ``recommend`` p50 / p95
-for k=20 at one FAISS thread over ``--briefs`` varied briefs (the world briefs, each with a
-numbered suffix so none repeats; their encoding is the stand-in's, so it is apart) and RSS after
-them, with the index's candidate recall from its manifest. The weighted ranker ranks: the default
-learned ranker needs an index adapted for its text model, which this synthetic build is not.
+vectors, no model runs; ``standin_base`` in the output names the vectors: build
+``out/world-index`` first for figures comparable with README's) written to a JSON Lines file by
+one process, indexed from it by another as ``matcher index --creators`` does
+(:func:`matcher.io.stream_creators` checks the file whole, then
+:func:`matcher.index.build_and_save` reads it again a chunk at a time; wall time with the
+check's share, peak RSS, size on disk), then loaded in a third process, which reports load time,
+RSS after load, ``recommend`` p50 / p95 for k=20 at one FAISS thread over ``--briefs`` varied
+briefs (the world briefs, each with a numbered suffix so none repeats; their encoding is the
+stand-in's, so it is apart) and RSS after them, with the index's candidate recall from its
+manifest. The weighted ranker ranks: the default learned ranker needs an index adapted for its
+text model, which this synthetic build is not.
 One JSON line per size, then one summary line.
 """
 
@@ -30,7 +33,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 BRIEFS = ROOT.parent / "shared" / "data" / "world" / "briefs.jsonl"
 sys.path.insert(0, str(Path(__file__).parent))
-from index_update import StandInEncoder, du_mb, peak_rss_mb, rss_now_mb, synthetic, world  # noqa: E402
+from index_update import (  # noqa: E402
+    StandInEncoder,
+    du_mb,
+    peak_rss_mb,
+    rss_now_mb,
+    standin_base,
+    synthetic,
+    world,
+)  # fmt: skip
 
 
 def phase_write(n: int, path: Path) -> dict:
@@ -121,7 +132,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             out, path = Path(tmp) / f"idx-{n}", Path(tmp) / f"creators-{n}.jsonl"
-            row = {"bench": "scale", "n": n, **run("write", "--n", str(n), "--creators", str(path))}
+            row = {"bench": "scale", "n": n, "standin_base": standin_base(),
+                   **run("write", "--n", str(n), "--creators", str(path))}  # fmt: skip
             row.update(run("build", "--creators", str(path), "--out", str(out)))
             path.unlink()
             row.update(run("query", "--out", str(out), "--briefs", str(args.briefs)))
