@@ -41,7 +41,7 @@ from index_update import (  # noqa: E402
     standin_base,
     synthetic,
     world,
-)  # fmt: skip
+)
 
 
 def phase_write(n: int, path: Path) -> dict:

@@ -244,9 +244,9 @@ class Matcher:
         ctx = self.context(brief)
         cands = self.candidates(brief, ctx)
         near, niche = self._near(brief, cands, ctx)
+        absent = self.niche_absent(ctx)
         # competitor work read last, unless every candidate is passed over (no niche)
-        lazy = bool(brief.competitors) and not self.niche_absent(ctx)
-        lazy = lazy and getattr(self.ranker, "monotone", False)
+        lazy = bool(brief.competitors) and not absent and getattr(self.ranker, "monotone", False)
         scored = functools.partial(self.score, brief, ctx=ctx)
         s, p = pick_near(scored, cands, near, niche, k, lazy)
         prefetch = getattr(s.contributions, "prefetch", None)
@@ -255,7 +255,7 @@ class Matcher:
         matches = [self.match_of(s, i, rank) for rank, i in enumerate(p.shown, 1)]
         ids = s.cands.ids
         excluded = [Excluded(ids[i], why) for i, why in p.excluded]
-        if self.niche_absent(ctx):
+        if absent:
             notes: tuple[str, ...] = (
                 "no creator in this catalogue fits the brief's niche: its closest matches "
                 f"have nothing in common (clarity {ctx.clarity:.2f}); describe the niche "
