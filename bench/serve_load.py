@@ -4,8 +4,9 @@ Uses (or builds, with `matcher index`) an index of the 20,000 world creators, cr
 in a temporary database, starts the server on a free local port, and sends the world briefs from
 concurrent client threads (httpx, bounded timeouts). Each request's description gets a unique
 suffix so the embedding cache cannot answer it: every request pays for encoding its brief, as a
-new brief would (``--allow-cache-hits`` sends them verbatim). Prints errors, p50 / p95 latency
-and briefs/s, then one JSON line. The server is stopped at the end, whatever happens.
+new brief would (``--allow-cache-hits`` sends them verbatim). Prints errors, p50 / p95 latency,
+briefs/s and the CPU time per brief of the server (its workers included) and of the clients, then
+one JSON line. The server is stopped at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -59,6 +60,29 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float) -> di
             pass
         time.sleep(0.25)
     raise SystemExit(f"server did not answer /healthz within {timeout:.0f} s")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process ``pid`` and its descendants (the
+    workers of ``--workers N``), from /proc; None where /proc is missing."""
+    procs = Path("/proc")
+    if not (procs / str(pid) / "stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    for d in procs.iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            stats[int(d.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += stats.get(p, (0, 0.0))[1]
+        todo.extend(c for c, (parent, _) in stats.items() if parent == p)
+    return total
 
 
 def load(base: str, key: str, briefs: list[dict[str, Any]], args: argparse.Namespace) -> dict:
@@ -148,7 +172,11 @@ def main() -> int:
             startup = time.perf_counter() - t
             print(f"server up in {startup:.1f}s: {health['creators']} creators, "
                   f"{health['ranker']} ranker", file=sys.stderr)  # fmt: skip
+            server_cpu, client_cpu = cpu_seconds(proc.pid), time.process_time()
             res = load(base, key, briefs, args)
+            after = cpu_seconds(proc.pid)
+            res["server_cpu"] = None if after is None or server_cpu is None else after - server_cpu
+            res["client_cpu"] = time.process_time() - client_cpu
         finally:
             proc.terminate()
             try:
@@ -168,13 +196,19 @@ def main() -> int:
     p50 = round(float(np.percentile(lat, 50)), 1) if len(lat) else None
     p95 = round(float(np.percentile(lat, 95)), 1) if len(lat) else None
     rate = round(len(lat) / res["wall"], 2)
+    per = {
+        f"{who}_cpu_ms_per_brief": round(res[f"{who}_cpu"] / requests * 1000, 1)
+        for who in ("server", "client")
+        if res[f"{who}_cpu"] is not None
+    }
     print(f"{requests} requests from {args.clients} clients: {len(errors)} errors, "
-          f"p50 {p50} ms, p95 {p95} ms, {rate} briefs/s", file=sys.stderr)  # fmt: skip
+          f"p50 {p50} ms, p95 {p95} ms, {rate} briefs/s; CPU per brief: "
+          + ", ".join(f"{k.split('_')[0]} {v} ms" for k, v in per.items()), file=sys.stderr)  # fmt: skip
     out = {"bench": "serve_load", "clients": args.clients, "requests": requests,
            "errors": requests - len(lat), "p50_ms": p50, "p95_ms": p95, "briefs_per_s": rate,
            "creators": health["creators"], "unique_briefs": not args.allow_cache_hits,
            "startup_s": round(startup, 1), "workers": args.workers,
-           "concurrency": args.concurrency}  # fmt: skip
+           "concurrency": args.concurrency, **per}  # fmt: skip
     print(json.dumps(out))
     return 0 if not errors else 1
 

@@ -63,17 +63,16 @@ def run(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from matcher.serve.app import WORKER_ENV
-
     # One query at a time is faster on one OpenMP/BLAS thread, and leaves the other cores to
     # the server. omp_set_num_threads (in open_for_serving) only reaches the calling thread, while
-    # requests run on threadpool workers, so the process default is set too, before any load.
+    # requests run on threadpool workers, so the process default is set too, before anything
+    # imports numpy or FAISS (their OpenBLAS reads it once, when loaded).
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     import uvicorn
 
     from matcher.engine import Matcher
-    from matcher.serve.app import create_app, default_concurrency, open_for_serving
+    from matcher.serve.app import WORKER_ENV, create_app, default_concurrency, open_for_serving
     from matcher.serve.store import Store
 
     if args.max_body_kib < 1:
