@@ -28,6 +28,7 @@ from matcher.scored import Scored, pick_near
 from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 from matcher.signals.niche import niche_signal
+from matcher.threads import one_blas_thread
 
 if TYPE_CHECKING:
     from matcher.learn.text import AdaptedIndex, TextScores
@@ -237,6 +238,7 @@ class Matcher:
         near = ~niche.known | (niche.score >= floor)
         return (None if near.all() else np.flatnonzero(near)), niche
 
+    @one_blas_thread
     def recommend(self, brief: Brief, k: int | None = None) -> Shortlist:
         k = k or brief.k
         if k < 1:

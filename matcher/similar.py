@@ -38,6 +38,7 @@ from matcher.index import CreatorIndex
 from matcher.rules import hard_filter
 from matcher.schema import PLATFORMS, TIERS, Brief, Creator, Excluded, Match, Shortlist, tier_of
 from matcher.signals import SIGNALS
+from matcher.threads import one_blas_thread
 
 #: the voice's part of the score (the content has the rest)
 VOICE_WEIGHT = 0.25
@@ -219,6 +220,7 @@ class Pool:
     why: list[str | None]
 
 
+@one_blas_thread
 def similar(
     matcher: HasIndex | CreatorIndex,
     creator_ids: Sequence[str],

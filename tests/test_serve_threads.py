@@ -1,9 +1,10 @@
-"""The server computes one brief per core, each on one BLAS thread.
+"""A brief is computed on one BLAS thread; the server computes one brief per core.
 
 A second BLAS thread per brief only spins: when numpy was imported before ``matcher serve`` set
 ``OPENBLAS_NUM_THREADS=1``, numpy's OpenBLAS ran two threads and the server spent twice the CPU
-per brief (89 against 46 ms on the sample, ``bench/serve_load.py``). Each check runs in a fresh
-interpreter, because BLAS thread counts belong to the whole process.
+per brief (89 against 46 ms on the sample, ``bench/serve_load.py``); a learned-ranker brief of the
+world took 141 against 57 ms alone (``bench/match_latency.py``). The process-wide checks run in
+a fresh interpreter, because BLAS thread counts belong to the whole process.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from pathlib import Path
 
 import pytest
 from serving import CACHE, REPO
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from matcher.config import Settings
+from matcher.engine import Matcher
+from matcher.index import CreatorIndex, build_and_save
+from matcher.ranking import WeightedRanker
+from matcher.schema import Brief, Creator
 
 #: the environment of a user who set no thread counts, on at least two BLAS threads
 ENV = {
@@ -46,7 +54,7 @@ def test_numpy_starts_with_two_blas_threads_here() -> None:
 
 def test_one_blas_thread_limits_blas_already_loaded() -> None:
     threads = blas_threads_after(
-        "import numpy, faiss\nfrom matcher.serve.app import one_blas_thread\none_blas_thread()",
+        "import numpy, faiss\nfrom matcher.threads import limit_blas_threads\nlimit_blas_threads(1)",
         ENV,
     )
     assert threads and set(threads) == {1}
@@ -66,3 +74,37 @@ def test_matcher_serve_computes_on_one_blas_thread(sample_index_dir: Path) -> No
     )
     threads = blas_threads_after(code, env)
     assert threads and set(threads) == {1}
+
+
+def blas_now() -> set[int]:
+    """The thread counts of the BLAS libraries whose count is the whole process's (numpy's
+    OpenBLAS on pthreads; an OpenMP one, such as FAISS's, counts per calling thread)."""
+    return {
+        i["num_threads"]
+        for i in threadpool_info()
+        if i["user_api"] == "blas" and i.get("threading_layer") != "openmp"
+    }
+
+
+class _BlasSpy(WeightedRanker):
+    """The weighted ranker, noting the BLAS thread counts while it ranks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[set[int]] = []
+
+    def rank(self, sm, cands):  # type: ignore[no-untyped-def]
+        self.seen.append(blas_now())
+        return super().rank(sm, cands)
+
+
+def test_recommend_ranks_on_one_blas_thread_and_puts_the_count_back(tmp_path, fake_encoder):
+    creators = [Creator(f"c{i}", bio="trail running and ultra marathons", followers=40_000)
+                for i in range(30)]  # fmt: skip
+    idx = CreatorIndex.load(build_and_save(creators, fake_encoder, tmp_path / "idx"))
+    spy = _BlasSpy()
+    m = Matcher(idx, fake_encoder, Settings(), spy)
+    with threadpool_limits(limits=2, user_api="blas"):
+        m.recommend(Brief(brand="Salomon", description="trail running shoes", k=5))
+        after = blas_now()
+    assert spy.seen == [{1}] and after == {2}

@@ -34,6 +34,7 @@ from matcher.serve.routes_feedback import router as feedback_router
 from matcher.serve.routes_plan import router as plan_router
 from matcher.serve.routes_similar import router as similar_router
 from matcher.serve.store import Store
+from matcher.threads import limit_blas_threads
 
 if TYPE_CHECKING:
     from matcher.config import Settings
@@ -89,17 +90,6 @@ def default_concurrency(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def one_blas_thread() -> None:
-    """Limit every BLAS library loaded in this process (numpy's and FAISS's OpenBLAS) to one
-    thread, for the whole process. Requests compute their briefs side by side, one per core;
-    a second BLAS thread per brief only spins: with numpy's OpenBLAS started at two threads, the
-    server used twice the CPU per brief. ``OPENBLAS_NUM_THREADS=1`` (set by ``matcher serve``)
-    works only before numpy is first imported; this works after too."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
 def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
     """A matcher ready to serve: one FAISS (torch, LightGBM) thread per query, its encoder's
     model loaded now rather than by the first request."""
@@ -110,7 +100,7 @@ def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
     from matcher.engine import Matcher
 
     faiss.omp_set_num_threads(1)
-    one_blas_thread()
+    limit_blas_threads(1)  # for the process: briefs are computed side by side, one per core
     matcher = Matcher.open(index, settings, ranker=ranker)
     load = getattr(matcher.encoder, "load", None)
     if load is not None:
