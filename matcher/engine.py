@@ -312,6 +312,7 @@ class Matcher:
 
     # -- whole-catalogue scores (offline evaluation) --------------------------------------
 
+    @one_blas_thread
     def score_catalogue(self, brief: Brief, n: int | None = None) -> np.ndarray:
         """A score for every creator in index row order, for offline evaluation.
 

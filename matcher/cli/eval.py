@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from matcher.evaluation import evaluate_systems, format_table
     from matcher.io import atomic_write_text
     from matcher.learn.resolve import index_text_model, resolve_ranker
+    from matcher.threads import limit_blas_threads
 
     if args.k < 1:
         raise MatcherError(f"--k must be >= 1, got {args.k}")
@@ -78,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     creators, briefs, labels, index, enc = labelled_data(args, s, text_model)
     ranker, note = resolve_ranker(ranker_spec(args), index, s)
     say_ranker_note(note)
+    # brief by brief from here, small products each: one BLAS thread (see matcher.threads)
+    limit_blas_threads(1)
     m = Matcher(index, enc, s, ranker=ranker, as_of=args.as_of)
     content = np.asarray(index.content)
 
