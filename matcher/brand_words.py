@@ -60,11 +60,17 @@ COMMON_WORDS = wordset(
 #: "samsung" 4.1, "brooks" 4.0, "nike" 3.9, "logitech" 2.9, "hoka" 1.8)
 EVERYDAY_ZIPF = 4.5
 
+#: a word too common to name a brand alone as a handle, hashtag or partner key: Zipf 5.0, about
+#: 100 per million words ("under" 5.7, "away" 5.6, "better" 5.8; not "beyond" 5.0, "google"
+#: 4.9, "youtube" 4.7, "amazon" 4.6: "@madebygoogle" names Google Pixel)
+COMMONEST_ZIPF = 5.0
+
 
 @lru_cache(maxsize=65536)
-def everyday_english(word: str) -> bool:
-    """Whether ``word`` is written at least :data:`EVERYDAY_ZIPF` often in English, by wordfreq's
-    bundled frequency lists (imported when first needed: 0.3 s; nothing is downloaded)."""
+def everyday_english(word: str, zipf: float = EVERYDAY_ZIPF) -> bool:
+    """Whether ``word`` is written at least ``zipf`` often in English (default
+    :data:`EVERYDAY_ZIPF`), by wordfreq's bundled frequency lists (imported when first needed:
+    0.3 s; nothing is downloaded)."""
     from wordfreq import zipf_frequency
 
-    return bool(zipf_frequency(word, "en") >= EVERYDAY_ZIPF)
+    return bool(zipf_frequency(word, "en") >= zipf)

@@ -41,6 +41,7 @@ from functools import lru_cache
 
 from matcher.brand_words import (
     COMMON_WORDS,
+    COMMONEST_ZIPF,
     CORPORATE_GLUED,
     CORPORATE_WORDS,
     DESCRIPTORS,
@@ -135,7 +136,8 @@ def brand_keys(name: str) -> frozenset[str]:
     "whiskasuk" -> "whiskas", "Brooks Running" -> "brooks"), at least 4 characters left; and
     the first word of a multi-word name when it is distinctive, i.e. >= 4 characters and not an
     ordinary word ("HOKA ONE ONE" -> "hoka", "Logitech G" -> "logitech"; "New Balance" and
-    "Royal Canin" are never reduced to "new" / "royal").
+    "Royal Canin" are never reduced to "new" / "royal", nor "Under Armour", whose first word
+    is one of the commonest in English, to "under").
     """
     full = brand_key(name)
     if not full:
@@ -151,8 +153,14 @@ def brand_keys(name: str) -> frozenset[str]:
     # glued descriptors ("hokarunning"), also after removing separate ones
     for k in list(keys):
         keys.add(_strip_descriptors_glued(k))
-    # distinctive first word
-    if len(words) >= 2 and _is_distinctive(words[0]):
+    # distinctive first word, unless one of the commonest words: "#under" or a partner
+    # "Underdog Coffee" does not name Under Armour (free text asks a capital of any everyday
+    # first word instead: BrandMatcher)
+    if (
+        len(words) >= 2
+        and _is_distinctive(words[0])
+        and not everyday_english(words[0], COMMONEST_ZIPF)
+    ):
         keys.add(words[0])
     return frozenset(k for k in keys if k)
 
@@ -199,12 +207,13 @@ def handles(text: str) -> list[str]:
 def _contains(short: str, long: str) -> bool:
     """``short`` names the same brand as the longer key ``long``.
 
-    ``short`` must be distinctive (not an ordinary word or a descriptor) and either start
+    ``short`` must be distinctive (not an ordinary word, one of the commonest English words or
+    a descriptor) and either start
     ``long`` (at least 4 characters: "hoka" in "hokarunning") or end it (at least 5 characters
     and not itself ending in a descriptor: "kindle" in "amazonkindle", but "onrunning" is not
     found in "salomonrunning").
     """
-    if short in COMMON_WORDS or short in DESCRIPTORS:
+    if short in COMMON_WORDS or short in DESCRIPTORS or everyday_english(short, COMMONEST_ZIPF):
         return False
     if len(short) >= 4 and long.startswith(short):
         return True

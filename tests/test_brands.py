@@ -134,6 +134,12 @@ def test_brand_spellings_match_each_other(a, b):
         ("Kindle", "amazonkindle"),
         ("CeraVe", "cera ve"),
         ("Revolut", "revolutapp"),
+        # a first word that is common but below the commonest still names its brand alone
+        ("Google Pixel", "@madebygoogle"),
+        ("Google Pixel", "google"),
+        ("Brooks Running", "Brooks"),
+        ("Under Armour", "@underarmour"),
+        ("Under Armour", "UNDER ARMOUR"),
     ],
 )
 def test_competitor_matches_partner_spelling(competitor, partner):
@@ -154,6 +160,11 @@ def test_competitor_matches_partner_spelling(competitor, partner):
         ("Hoka", "@hokkaido"),
         ("Moment", "@momentsofjoy"),  # an ordinary word is never matched inside a handle
         ("Hoka", "Salomon"),
+        # the first word alone, one of the commonest English words, names no brand
+        ("Under Armour", "#under"),
+        ("Under Armour", "@underdogcoffee"),
+        ("Under Armour", "Underdog Coffee"),
+        ("Away Luggage", "@awaydays"),
     ],
 )
 def test_competitor_does_not_match_unrelated_partner(competitor, partner):
@@ -200,3 +211,10 @@ def test_matcher_dedupes_and_skips_empty_competitors():
     assert m.competitors == ["Hoka"]
     assert len(m) == 1 and bool(m)
     assert not BrandMatcher([])
+
+
+def test_a_hashtag_of_the_commonest_first_word_names_no_brand():
+    m = BrandMatcher(["Under Armour", "Google Pixel"])
+    assert m.match_text("#under #pressure new week") == []
+    assert m.match_text("#underarmour drop") == ["Under Armour"]
+    assert m.match_text("#google photos tips") == ["Google Pixel"]
