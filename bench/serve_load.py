@@ -93,8 +93,10 @@ def load(base: str, key: str, briefs: list[dict[str, Any]], args: argparse.Names
     timeout = httpx.Timeout(args.timeout, connect=10)
 
     def client(c: int) -> None:
-        with httpx.Client(base_url=base, timeout=timeout,
-                          headers={"Authorization": f"Bearer {key}"}) as http:  # fmt: skip
+        headers = {"Authorization": f"Bearer {key}"}
+        if args.new_connections:  # else each client keeps one connection, pinned to one worker
+            headers["Connection"] = "close"
+        with httpx.Client(base_url=base, timeout=timeout, headers=headers) as http:
             start.wait()
             for j in range(args.per_client):
                 n = c * args.per_client + j
@@ -135,6 +137,8 @@ def main() -> int:
     ap.add_argument("--k", type=int, help="override each brief's k")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per request")
     ap.add_argument("--allow-cache-hits", action="store_true", help="send briefs verbatim")
+    ap.add_argument("--new-connections", action="store_true",
+                    help="one connection per request (default: one kept-alive per client)")  # fmt: skip
     ap.add_argument("--cache-dir", help="embedding cache of the index build (default: matcher's)")
     ap.add_argument("--workers", type=int, default=1, help="server processes (matcher serve)")
     ap.add_argument("--concurrency", type=int, help="briefs each worker computes at once "
@@ -208,7 +212,8 @@ def main() -> int:
            "errors": requests - len(lat), "p50_ms": p50, "p95_ms": p95, "briefs_per_s": rate,
            "creators": health["creators"], "unique_briefs": not args.allow_cache_hits,
            "startup_s": round(startup, 1), "workers": args.workers,
-           "concurrency": args.concurrency, **per}  # fmt: skip
+           "concurrency": args.concurrency, "new_connections": args.new_connections,
+           **per}  # fmt: skip
     print(json.dumps(out))
     return 0 if not errors else 1
 
