@@ -208,10 +208,9 @@ def _contains(short: str, long: str) -> bool:
     """``short`` names the same brand as the longer key ``long``.
 
     ``short`` must be distinctive (not an ordinary word, one of the commonest English words or
-    a descriptor) and either start
-    ``long`` (at least 4 characters: "hoka" in "hokarunning") or end it (at least 5 characters
-    and not itself ending in a descriptor: "kindle" in "amazonkindle", but "onrunning" is not
-    found in "salomonrunning").
+    a descriptor) and either start ``long`` (at least 4 characters: "hoka" in "hokarunning")
+    or end it (at least 5 characters and not itself ending in a descriptor: "kindle" in
+    "amazonkindle", but "onrunning" is not found in "salomonrunning").
     """
     if short in COMMON_WORDS or short in DESCRIPTORS or everyday_english(short, COMMONEST_ZIPF):
         return False
