@@ -11,7 +11,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,6 +78,22 @@ class CBooster:
 
     def model_to_string(self) -> str:
         return self._model_str
+
+    def dump_model(self) -> dict[str, Any]:
+        """The model as JSON (trees, splits, counts), as ``lightgbm.Booster.dump_model`` gives
+        it (``LGBM_BoosterDumpModel``)."""
+        size, needed = 1 << 20, ctypes.c_int64()
+        while True:
+            buf = ctypes.create_string_buffer(size)
+            _check(
+                _lib().LGBM_BoosterDumpModel(
+                    self._handle, ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_int(0),
+                    ctypes.c_int64(size), ctypes.byref(needed), buf,
+                )
+            )  # fmt: skip
+            if needed.value <= size:
+                return dict(json.loads(buf.value.decode("utf-8")))
+            size = int(needed.value)
 
     def predict(
         self, X: np.ndarray, *, pred_contrib: bool = False, num_threads: int = 0

@@ -37,6 +37,7 @@ import numpy as np
 
 from matcher.errors import MatcherError, NotFittedError
 from matcher.learn.features import FEATURE_NAMES, RELATIVE_FEATURES, build_features, select
+from matcher.learn.treeshap import LazyTreeShap
 from matcher.ranking import SignalMatrix
 from matcher.schema import Brief
 from matcher.signals.base import Candidates
@@ -238,7 +239,7 @@ class LearnedRanker:
         if n == 0:
             return {f: np.zeros(0) for f in self.features_}
         if self.learner == "lightgbm":
-            c = np.asarray(self.booster_.predict(X, pred_contrib=True, num_threads=self.n_jobs))
+            c = self._treeshap()(X)
             out = {f: c[:, j].astype(np.float64) for j, f in enumerate(self.features_)}
             out["bias"] = c[:, -1].astype(np.float64)
             return out
@@ -250,6 +251,17 @@ class LearnedRanker:
             len(self.features_), n
         )
         return {f: full - replaced[j] for j, f in enumerate(self.features_)}
+
+    def _treeshap(self) -> LazyTreeShap:
+        """LightGBM's TreeSHAP, then (from the second call) the same values from tables."""
+        lazy = getattr(self, "treeshap_", None)
+        if lazy is None or lazy.booster is not self.booster_:
+            booster = self.booster_
+            lazy = LazyTreeShap(booster.dump_model, lambda X: np.asarray(
+                booster.predict(X, pred_contrib=True, num_threads=self.n_jobs)))  # fmt: skip
+            lazy.booster = booster
+            self.treeshap_ = lazy
+        return lazy
 
     def model_bytes(self) -> tuple[str, bytes]:
         """(file name, contents) of the fitted model in its library's own format (pickle for
