@@ -17,9 +17,15 @@ OpenBLAS is OpenMP-threaded and follows ``faiss.omp_set_num_threads``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 __all__ = ["limit_blas_threads", "one_blas_thread"]
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def limit_blas_threads(n: int = 1) -> None:
@@ -27,5 +33,23 @@ def limit_blas_threads(n: int = 1) -> None:
     ThreadpoolController().limit(limits=n, user_api="blas")
 
 
-#: ``@one_blas_thread``: BLAS on one thread while the function runs, the earlier count after
-one_blas_thread = threadpool_limits.wrap(limits=1, user_api="blas")
+@functools.cache
+def _blas() -> list[Any]:
+    """The BLAS libraries loaded when first asked (as threadpoolctl's own decorator sees them)."""
+    return list(ThreadpoolController().select(user_api="blas").lib_controllers)
+
+
+def one_blas_thread(fn: F) -> F:
+    """``@one_blas_thread``: BLAS on one thread while the function runs, the earlier count
+    after. Nothing is set when every BLAS already runs one thread (a server, after
+    :func:`limit_blas_threads`): setting OpenBLAS's count and putting it back while another
+    thread computes cost about 1 ms a brief in a server computing two at once; reading the
+    counts costs microseconds."""
+    limited = threadpool_limits.wrap(limits=1, user_api="blas")(fn)
+
+    @functools.wraps(fn)
+    def run(*args: object, **kwargs: object) -> object:
+        one = all(lib.get_num_threads() == 1 for lib in _blas())
+        return (fn if one else limited)(*args, **kwargs)
+
+    return run  # type: ignore[return-value]

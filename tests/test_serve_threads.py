@@ -111,3 +111,34 @@ def test_recommend_ranks_on_one_blas_thread_and_puts_the_count_back(tmp_path, fa
         m.recommend(Brief(brand="Salomon", description="trail running shoes", k=5))
         after = blas_now()
     assert spy.seen == [{1}] and after == {2}
+
+
+def test_after_the_process_limit_the_decorator_sets_no_thread_count() -> None:
+    """Once ``limit_blas_threads(1)`` set the process's count (as ``matcher serve`` does), a
+    ``@one_blas_thread`` call sets no thread count (setting OpenBLAS's count and putting it back
+    cost about 1 ms a served brief); before it, the decorator does limit."""
+    code = (
+        "import numpy, threadpoolctl\n"
+        "from matcher.threads import limit_blas_threads, one_blas_thread\n"
+        "seen = []\n"
+        "@one_blas_thread\n"
+        "def f(probe=True):\n"
+        "    if probe:\n"
+        "        seen.append(sorted(i['num_threads'] for i in threadpoolctl.threadpool_info()\n"
+        "                           if i['user_api'] == 'blas'))\n"
+        "    return 7\n"
+        "f()\n"
+        "limit_blas_threads(1)\n"
+        "f()\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('a thread count set')\n"
+        "for c in vars(threadpoolctl).values():\n"
+        "    if isinstance(c, type) and hasattr(c, 'set_num_threads'):\n"
+        "        c.set_num_threads = refuse\n"
+        "assert f(probe=False) == 7\n"
+        "print(json.dumps(seen))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True,
+                          text=True, env=ENV, cwd=REPO, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [[1], [1]]
