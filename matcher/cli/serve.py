@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from matcher.engine import Matcher
     from matcher.serve.app import WORKER_ENV, create_app, default_concurrency, open_for_serving
     from matcher.serve.store import Store
+    from matcher.serve.workers import serve_workers
 
     if args.max_body_kib < 1:
         raise MatcherError(f"--max-body-kib must be >= 1, got {args.max_body_kib}")
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         del matcher
-        uvicorn.run(
+        config = uvicorn.Config(
             "matcher.serve.app:app_from_env",
             factory=True,
             workers=args.workers,
@@ -130,6 +131,10 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             log_level=args.log_level,
         )
+        try:  # a listening socket per worker, connections shared out by the kernel
+            serve_workers(config)
+        except OSError as e:
+            raise MatcherError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from e
     finally:
         store.close()
     return 0
