@@ -1,12 +1,13 @@
 """``matcher serve --workers N``: N processes, each with its own listening socket on the same port
-(``SO_REUSEPORT``), so that the kernel spreads connections evenly over them.
+(``SO_REUSEPORT``), so that the kernel shares connections out between them.
 
 uvicorn's own ``--workers`` hands every worker one shared socket. A connection then stays with
-whichever worker accepted it, and one worker accepts a whole burst of new connections in one go:
-32 clients that keep their connections open all ended up on one of two workers, which computed
-their briefs one at a time while the other idled (21-27 briefs/s against 40-43 with a connection
-per request; README, Service). With a socket per worker, Linux hashes each new connection to one
-of the listening sockets, so kept-alive clients are shared out too.
+whichever worker accepted it, and one worker can accept a whole burst of new connections in one
+go: 32 clients that kept their connections open were seen all on one of two workers, which
+computed their briefs one at a time while the other idled (23-34 briefs/s on the sample, against
+37-40 with a socket per worker; README, Service). With a socket per worker, Linux hashes each new
+connection to one of the listening sockets, so kept-alive clients are shared out too (not
+exactly evenly: 19 and 13 of 32 in one check).
 
 uvicorn's supervisor still starts, watches and restarts the workers: it passes the parent's
 socket to each worker by pickling it, and :class:`ReusePortSocket` pickles as its address, so
@@ -30,25 +31,21 @@ class ReusePortSocket(socket.socket):
         return (bind, (host, port))
 
 
-def _new(family: socket.AddressFamily, reuse_port: bool) -> socket.socket:
-    sock: socket.socket = (ReusePortSocket if reuse_port else socket.socket)(family=family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    return sock
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def bind(host: str, port: int) -> ReusePortSocket:
     """A socket bound to ``host:port`` with ``SO_REUSEPORT`` (not yet listening)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = _new(family, True)
+    sock = ReusePortSocket(family=_family(host))
     try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except BaseException:
         sock.close()
         raise
     sock.set_inheritable(True)
-    assert isinstance(sock, ReusePortSocket)
     return sock
 
 
@@ -57,9 +54,9 @@ def bind_exclusive(host: str, port: int) -> ReusePortSocket:
     socket with ``SO_REUSEPORT`` alone would share it with another server's, such as a second
     ``matcher serve`` on the same port). Like uvicorn, it binds with ``SO_REUSEADDR``, so a port
     left in TIME_WAIT by a stopped server is free at once."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with _new(family, False) as probe:
-        probe.bind((host, port))  # OSError (address in use) when anything holds it
+    with socket.socket(family=_family(host)) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))  # OSError (address in use) when anything listens there
     return bind(host, port)
 
 
