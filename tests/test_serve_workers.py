@@ -4,16 +4,19 @@ A real server (real model, index and SQLite), real sockets, read from /proc/net.
 
 from __future__ import annotations
 
+import http.client
 import os
 import pickle
 import socket
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from serving import ENV, MATCHER, REPO, running_server
+from serving import ENV, MATCHER, REPO, run_matcher, running_server
 
 from matcher.serve.workers import ReusePortSocket, bind, bind_exclusive
 
@@ -55,6 +58,35 @@ def established_by_pid(port: int) -> dict[int, int]:
                 if pid is not None:
                     counts[pid] = counts.get(pid, 0) + 1
     return counts
+
+
+def worker_of_connection(port: int, client_port: int) -> int | None:
+    """The pid of the server process holding the far end of a connection from ``client_port``."""
+    owners = owner_of_sockets()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:]:
+            f = line.split()
+            local, remote = int(f[1].rsplit(":", 1)[1], 16), int(f[2].rsplit(":", 1)[1], 16)
+            if f[3] == "01" and local == port and remote == client_port:
+                return owners.get(int(f[9]))
+    return None
+
+
+def connections_on_one_worker(port: int, n: int) -> list[http.client.HTTPConnection]:
+    """``n`` open connections that one worker holds (others opened on the way are closed)."""
+    by_worker: dict[int | None, list[http.client.HTTPConnection]] = {}
+    for _ in range(200):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.connect()
+        worker = worker_of_connection(port, conn.sock.getsockname()[1])
+        by_worker.setdefault(worker, []).append(conn)
+        if worker is not None and len(by_worker[worker]) == n:
+            for other in by_worker:
+                if other != worker:
+                    for c in by_worker[other]:
+                        c.close()
+            return by_worker[worker]
+    raise AssertionError(f"no worker took {n} of 200 connections: {by_worker}")
 
 
 def test_a_pickled_socket_is_unpickled_as_a_new_socket_on_the_same_port():
@@ -121,3 +153,28 @@ def test_workers_listen_each_on_their_own_socket_and_share_kept_alive_clients(
         assert second.returncode != 0
         assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
         assert "Traceback" not in second.stderr
+
+        # six clients all on one worker, the other idle: the busy one sends some away
+        key = run_matcher("keys", "create", "--workspace", "w", "--db", str(db))
+        key = key.stdout.strip().splitlines()[-1]
+        brief = (REPO / "datasets" / "sample" / "briefs.jsonl").read_text().splitlines()[0]
+        conns = connections_on_one_worker(port, 6)
+        start = threading.Barrier(len(conns))
+
+        def match(conn: http.client.HTTPConnection) -> tuple[int, str | None]:
+            start.wait()
+            conn.request("POST", "/v1/match", body=brief,
+                         headers={"Authorization": f"Bearer {key}",
+                                  "Content-Type": "application/json"})  # fmt: skip
+            r = conn.getresponse()
+            r.read()
+            return r.status, r.getheader("connection")
+
+        with ThreadPoolExecutor(len(conns)) as pool:
+            answers = list(pool.map(match, conns))
+        for c in conns:
+            c.close()
+        assert all(status == 200 for status, _ in answers), answers
+        closed = sum(header == "close" for _, header in answers)
+        # 6 held against 0: the first answers (6, 5, 4 held > even share + 1) say close
+        assert 1 <= closed < len(conns), answers

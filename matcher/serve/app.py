@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.errors import MatcherError
+from matcher.serve.balance import BOARD_ENV, LoadBoard, ShedWhenBusy
 from matcher.serve.examples import add_examples
 from matcher.serve.models import BriefIn, clean_loc
 from matcher.serve.reload import ReloadIndex
@@ -122,8 +123,12 @@ def app_from_env() -> FastAPI:
 
     spec = json.loads(os.environ[WORKER_ENV])
     matcher = open_for_serving(spec["index"], Settings(**spec["settings"]), spec["model"])
-    return create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"],
-                      concurrency=spec["concurrency"])  # fmt: skip
+    app = create_app(matcher, Store(spec["db"]), max_body_bytes=spec["max_body_bytes"],
+                     concurrency=spec["concurrency"])  # fmt: skip
+    board = os.environ.get(BOARD_ENV)
+    if board:  # kept-alive connections moved off a worker busier than the others
+        app.add_middleware(ShedWhenBusy, board=LoadBoard(board))
+    return app
 
 
 def _openapi(app: FastAPI) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,13 +75,41 @@ class Services:
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {self.concurrency}")
-        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._slots = FairSlots(self.concurrency)
 
     @contextmanager
     def computing(self) -> Iterator[None]:
-        """Hold one of the ``concurrency`` slots and the read side of the lock."""
+        """Hold one of the ``concurrency`` slots (first come, first served) and the read side
+        of the lock."""
         with self._slots, self.lock.read_lock():
             yield
+
+
+class FairSlots:
+    """A semaphore that serves its waiters in the order they came. ``threading.Semaphore`` lets
+    a newcomer take a freed slot before the thread it woke, and a thread that loses so waits
+    again at the back: under 32 clients a few briefs waited several turns (p95 latency)."""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._lock = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the slot is handed over by __exit__
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
 
 
 # -- dependencies -------------------------------------------------------------------------------

@@ -18,8 +18,12 @@ given a connection. Linux only (``SO_REUSEPORT`` balances TCP connections there 
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 from typing import Any
+
+from matcher.serve.balance import BOARD_ENV, new_board
 
 
 class ReusePortSocket(socket.socket):
@@ -62,11 +66,16 @@ def bind_exclusive(host: str, port: int) -> ReusePortSocket:
 
 def serve_workers(config: Any) -> None:
     """Run ``config`` (a :class:`uvicorn.Config` of an import-string app with ``workers`` > 1)
-    under uvicorn's supervisor, each worker on its own :class:`ReusePortSocket`."""
+    under uvicorn's supervisor, each worker on its own :class:`ReusePortSocket`, all sharing
+    one load board (:mod:`matcher.serve.balance`)."""
     from uvicorn.supervisors import Multiprocess
 
     sock = bind_exclusive(config.host, config.port)
+    board = new_board()
+    os.environ[BOARD_ENV] = str(board)  # the workers even out their load (matcher.serve.balance)
     try:
         Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+        os.environ.pop(BOARD_ENV, None)
+        shutil.rmtree(board.parent, ignore_errors=True)
