@@ -79,3 +79,5 @@ def test_a_served_matcher_uses_one_thread_per_query(index: Path) -> None:
         pytest.skip("no default learned ranker installed")
     m = open_for_serving(str(index), Settings(cache_dir=CACHE), "learned")
     assert m.ranker.name == "learned" and m.ranker.n_jobs == 1  # type: ignore[attr-defined]
+    # warmed up before its first request: the TreeSHAP tables (built on a second call) exist
+    assert m.ranker.treeshap_.tabulated  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ from matcher.serve.routes_feedback import router as feedback_router
 from matcher.serve.routes_plan import router as plan_router
 from matcher.serve.routes_similar import router as similar_router
 from matcher.serve.store import Store
+from matcher.serve.warm import warm_up
 from matcher.threads import limit_blas_threads
 
 if TYPE_CHECKING:
@@ -93,7 +94,8 @@ def default_concurrency(workers: int) -> int:
 
 def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
     """A matcher ready to serve: one FAISS (torch, LightGBM) thread per query, its encoder's
-    model loaded now rather than by the first request."""
+    model loaded and the matcher warmed up (:mod:`matcher.serve.warm`) now rather than by the
+    first requests."""
     import sys
 
     import faiss
@@ -111,6 +113,7 @@ def open_for_serving(index: str, settings: Settings, ranker: str) -> Matcher:
         torch.set_num_threads(1)
     if hasattr(matcher.ranker, "n_jobs"):  # a learned ranker: one thread per query as well
         matcher.ranker.n_jobs = 1
+    warm_up(matcher)  # before the first request, not during it
     return matcher
 
 

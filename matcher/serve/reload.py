@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from matcher.serve.warm import warm_up
+
 if TYPE_CHECKING:
     from matcher.engine import Matcher
     from matcher.serve.routes import Services
@@ -139,6 +141,7 @@ class IndexReloader:
             log.warning("matcher serve: kept the loaded index; %s does not load: %s",
                         self.index_dir, e)  # fmt: skip
             return False
+        warm_up(new, times=1)  # its first use of the new index paid here, not by the next briefs
         if sig is None or signature(self.index_dir) != sig:  # replaced while loading
             new.index.catalogue.close()
             self._seen = None  # look again at the next check
