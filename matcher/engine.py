@@ -29,6 +29,7 @@ from matcher.signals import SIGNALS
 from matcher.signals.base import Candidates, Flag, QueryContext, Resources, SignalResult
 from matcher.signals.niche import niche_signal
 from matcher.threads import one_blas_thread
+from matcher.vectors import RowsAt
 
 if TYPE_CHECKING:
     from matcher.learn.text import AdaptedIndex, TextScores
@@ -106,8 +107,7 @@ class Matcher:
             from matcher.learn.resolve import resolve_ranker
 
             ranker, note = resolve_ranker(ranker or "weighted", index, settings)
-        m = cls(index, encoder, settings, ranker, as_of)
-        m.ranker_note = note
+        (m := cls(index, encoder, settings, ranker, as_of)).ranker_note = note
         return m
 
     # -- one brief -------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class Matcher:
 
     def candidates_at(self, rows: np.ndarray, brief: Brief) -> Candidates:
         """The creators at these index rows as candidates of ``brief`` (hard rules checked):
-        their column records, the creators themselves read only when needed."""
+        their column records; the creators and their vectors read only when needed."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = self.index.columns_at(rows)
         creators: Sequence[Creator]
@@ -170,8 +170,8 @@ class Matcher:
             ids = lazy.ids
         return Candidates(
             creators=creators,
-            content=np.asarray(self.index.content[rows], dtype=np.float32),
-            voice=np.asarray(self.index.voice[rows], dtype=np.float32),
+            content=RowsAt(self.index.content, rows),
+            voice=RowsAt(self.index.voice, rows),
             voice_known=np.asarray(self.index.voice_known[rows], dtype=bool),
             hard_why=HardRules(brief).check(cols, ids, creators),
             rows=rows,

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher.vectors import RowsAt
+
 if TYPE_CHECKING:
     from matcher.learn.text import TextScores
 
@@ -156,7 +158,7 @@ class Retrieval:
     def order(self, index: object, rows: np.ndarray, plain: bool = False) -> np.ndarray:
         """``rows`` best first: by fused score, then dense similarity, then row."""
         rows = np.asarray(rows, dtype=np.int64)
-        dense = np.asarray(index.content[rows] @ self.query, dtype=np.float64)  # type: ignore[attr-defined]
+        dense = np.asarray(RowsAt(index.content, rows) @ self.query, dtype=np.float64)  # type: ignore[attr-defined]
         return rows[np.lexsort((rows, -dense, -self.fused(rows, plain)))]
 
     def candidates(self, index: object, n: int, plain: bool = False) -> np.ndarray:

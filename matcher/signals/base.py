@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from matcher.pricing import PriceModel
     from matcher.retrieval import Retrieval
     from matcher.rules import Broken
+    from matcher.vectors import RowsAt
 
 
 class Flag(StrEnum):
@@ -59,8 +60,9 @@ class Candidates:
     """
 
     creators: Sequence[Creator]
-    content: np.ndarray
-    voice: np.ndarray
+    #: an array, or the rows of the index's (:class:`matcher.vectors.RowsAt`)
+    content: np.ndarray | RowsAt
+    voice: np.ndarray | RowsAt
     voice_known: np.ndarray
     events: Sequence[Sequence[SponsorEvent]] | None = None
     hard_why: Sequence[str | Broken | None] | None = None

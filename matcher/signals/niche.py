@@ -30,6 +30,7 @@ import numpy as np
 from matcher.retrieval import RRF_MAX
 from matcher.schema import Brief
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult
+from matcher.vectors import has_vector
 
 #: cosine similarities of all-MiniLM-L6-v2 mapped linearly to [0, 1]: at or below LOW is "no
 #: topical overlap", at or above HIGH is "same niche". Read off unrelated/related text pairs.
@@ -58,7 +59,7 @@ def topics(creator_categories: tuple[str, ...], texts: list[str], n: int = 3) ->
 
 def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     sim = niche_similarity(ctx, cands)
-    has_vec = np.linalg.norm(cands.content, axis=1) > 0 if len(cands) else np.zeros(0, bool)
+    has_vec = has_vector(cands.content)
     lexical = fused = np.full(len(cands), np.nan)
     if ctx.retrieval is not None and cands.rows is not None:
         lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
