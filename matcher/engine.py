@@ -69,8 +69,7 @@ class Matcher:
                 f"{index.manifest.model_fingerprint}), the encoder has fingerprint "
                 f"{encoder.fingerprint}; rebuild the index or configure that model"
             )
-        self.index = index
-        self.encoder = encoder
+        self.index, self.encoder = index, encoder
         self.ranker: Ranker = ranker or WeightedRanker(
             self.settings.weights, self.settings.unknown_value
         )
@@ -107,7 +106,8 @@ class Matcher:
             from matcher.learn.resolve import resolve_ranker
 
             ranker, note = resolve_ranker(ranker or "weighted", index, settings)
-        (m := cls(index, encoder, settings, ranker, as_of)).ranker_note = note
+        m = cls(index, encoder, settings, ranker, as_of)
+        m.ranker_note = note
         return m
 
     # -- one brief -------------------------------------------------------------------------
