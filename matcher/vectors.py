@@ -138,9 +138,8 @@ class RowsAt:
     the rows: copying 2,400 scattered rows out and reading the copy took about 13% of a sample
     brief (py-spy). The product is kept, by ``v``, for this object and the subsets taken from it
     (one brief's passes), which then read it whatever their size. Fewer rows are copied out
-    (once) and multiplied. Indexing with an int
-    gives that row as float32; with anything else, the subset as a ``RowsAt``; ``np.asarray``
-    the rows copied out."""
+    (once) and multiplied. Indexing with an int gives that row as float32; with anything else,
+    the subset as a ``RowsAt``; ``np.asarray`` the rows copied out."""
 
     dtype = np.dtype(np.float32)
     ndim = 2

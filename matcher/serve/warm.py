@@ -13,7 +13,7 @@ from matcher.io.files import brief_from_dict
 
 log = logging.getLogger(__name__)
 
-#: a brief that takes every path a real one can: competitors, tone, tiers, budget, platforms
+#: a brief that takes the paths real ones take: competitors (brand parsing), tone, tiers, budget
 WARM_UP_BRIEF = {
     "brief_id": "warm-up",
     "brand": "Matcher",
