@@ -7,6 +7,8 @@ that filters become a set of allowed rows before the vector search.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,6 +17,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from matcher.catalogue_rows import (
+    JSON,
+    PRICED,
+    SEARCH_INSERT,
+    TRAIN_FROM,
+    TRAIN_ROWS,
+    ZSTD,
+    RowCodec,
+    Written,
+    filter_query,
+    insert_sql,
+    packed,
+    row_of,
+    train,
+)
 from matcher.competitor_search import SEARCH_VERSION, holds, search_text
 from matcher.history import (
     EVENTS_VERSION,
@@ -23,7 +40,7 @@ from matcher.history import (
     events_to_json,
     sponsorship_events,
 )
-from matcher.row_json import creator_from_json, creator_to_json
+from matcher.row_json import creator_from_json
 from matcher.schema import Creator
 
 if TYPE_CHECKING:
@@ -43,10 +60,13 @@ CREATE TABLE IF NOT EXISTS creators (
     country TEXT,
     followers INTEGER,
     markets TEXT,
-    data TEXT NOT NULL,
-    events TEXT
+    data BLOB NOT NULL,
+    events TEXT,
+    price REAL,
+    currency TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS row_dictionary (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sponsor_search (row INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
 CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
@@ -62,44 +82,6 @@ def _events_or_none(stored: str | None) -> list[SponsorEvent] | None:
     return None if stored is None else events_from_json(stored)
 
 
-#: an audience country share at or above this makes that country one of the creator's markets
-MARKET_SHARE = 0.25
-
-
-def _markets(c: Creator) -> str | None:
-    if c.audience is None or not c.audience.countries:
-        return None
-    keep = [k.upper() for k, v in c.audience.countries.items() if v >= MARKET_SHARE]
-    return "," + ",".join(keep) + "," if keep else None
-
-
-_INSERT = (
-    "INSERT INTO creators"
-    " (row, creator_id, language, platform, country, followers, markets, data, events)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_SEARCH_INSERT = "INSERT OR REPLACE INTO sponsor_search (row, text) VALUES (?, ?)"
-
-_Written = tuple[tuple[object, ...], tuple[int, str] | None]
-
-
-def _columns(row: int, c: Creator, data: str | None = None, events: bool = True) -> _Written:
-    """The creators table's row for ``c`` and, with its events, its sponsor search text's."""
-    found = sponsorship_events(c) if events else None
-    record = (
-        row,
-        c.creator_id,
-        (c.language or "").lower() or None,
-        (c.platform or "").lower() or None,
-        (c.country or "").upper() or None,
-        c.followers,
-        _markets(c),
-        creator_to_json(c) if data is None else data,
-        None if found is None else events_to_json(found),
-    )
-    return record, None if found is None else (row, search_text(c, found))
-
-
 class CatalogueDB:
     """Creators stored by row number (the row is also the FAISS id).
 
@@ -109,7 +91,10 @@ class CatalogueDB:
     they were stored, or under another version, has none (:attr:`events_stored` False), and a
     writable one is brought up to the current version (stale events dropped; rows written from
     then on carry theirs). Rows written with their events also leave a search text in table
-    ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`sponsor_texts`)."""
+    ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`sponsor_texts`).
+
+    A catalogue created by this version compresses its rows' JSON (:mod:`matcher.catalogue_rows`,
+    the dictionary trained on the first rows written); one written before keeps plain text."""
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
@@ -129,12 +114,37 @@ class CatalogueDB:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(SCHEMA)
             self._current_events()
+        self._codec = self._open_codec()
         #: whether rows carry their sponsorship events (else :meth:`events` gives None)
         self.events_stored = self._meta("events_version") == str(EVENTS_VERSION)
         #: whether rows may carry a sponsor search text (else :meth:`sponsor_texts` gives None)
         self.search_stored = self.events_stored and self._meta("search_version") == str(
             SEARCH_VERSION
         )
+
+    def _open_codec(self) -> RowCodec:
+        """Rows are compressed in a catalogue created with the price columns (by this version);
+        one written before keeps plain text (even when updated)."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
+        try:
+            found = self._db.execute("SELECT data FROM row_dictionary WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:  # written before rows were compressed
+            found = None
+        codec = ZSTD if "price" in columns else JSON
+        #: whether rows are yet to be written (a dictionary is trained on the first)
+        self._untrained = codec == ZSTD and found is None and len(self) == 0
+        return RowCodec(codec, None if found is None else bytes(found[0]))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction; when it fails, a dictionary trained in it is forgotten too."""
+        kept = self._codec, self._untrained
+        try:
+            with self._db:
+                yield
+        except BaseException:
+            self._codec, self._untrained = kept
+            raise
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -173,20 +183,26 @@ class CatalogueDB:
     def insert(self, start_row: int, creators: Iterable[Creator], *, events: bool = True) -> None:
         """Write creators from ``start_row`` on; ``events=False`` leaves their sponsorship events
         to :meth:`fill_events` (briefs parse the posts of rows without them meanwhile)."""
-        with self._db:
-            self._write(_columns(start_row + i, c, events=events) for i, c in enumerate(creators))
+        with self._transaction():
+            self._write(row_of(start_row + i, c, events=events) for i, c in enumerate(creators))
 
-    def _write(self, written: Iterable[_Written]) -> None:
+    def _write(self, written: Iterable[Written]) -> None:
+        """Write rows (inside the caller's transaction); the first rows of a new catalogue
+        train its dictionary, stored in the same transaction."""
+        if self._untrained:
+            it = iter(written)
+            head = list(itertools.islice(it, TRAIN_FROM))
+            step = max(1, len(head) // TRAIN_ROWS)
+            dictionary = train([str(record[7]) for record, _ in head[::step][:TRAIN_ROWS]])
+            if dictionary is not None:
+                q = "INSERT INTO row_dictionary (id, data) VALUES (1, ?)"
+                self._db.execute(q, (dictionary,))
+                self._codec = RowCodec(ZSTD, dictionary)
+            self._untrained = False
+            written = itertools.chain(head, it)
         searched: list[tuple[int, str]] = []
-
-        def records() -> Iterator[tuple[object, ...]]:
-            for record, search in written:
-                if search is not None:
-                    searched.append(search)
-                yield record
-
-        self._db.executemany(_INSERT, records())
-        self._db.executemany(_SEARCH_INSERT, searched)
+        self._db.executemany(insert_sql(self._codec.codec), packed(written, self._codec, searched))
+        self._db.executemany(SEARCH_INSERT, searched)
 
     def update(
         self,
@@ -200,14 +216,14 @@ class CatalogueDB:
         self._cache.clear()
         self._ids.clear()
         self._events.clear()
-        with self._db:
+        with self._transaction():
             for table in ("creators", "sponsor_search"):
                 self._db.executemany(f"DELETE FROM {table} WHERE row = ?", ((r,) for r in delete))
                 self._db.executemany(f"UPDATE {table} SET row = ? WHERE row = ?",
                                      ((b, a) for a, b in moves))  # fmt: skip
                 self._db.executemany(f"DELETE FROM {table} WHERE row = ?",
                                      ((r,) for r, _, _ in put))  # fmt: skip
-            self._write(_columns(r, c, data) for r, c, data in put)
+            self._write(row_of(r, c, data) for r, c, data in put)
 
     def records(self, rows: Sequence[int]) -> dict[int, str]:
         """The stored JSON of the creators at these rows (what :func:`creator_to_json` wrote)."""
@@ -215,28 +231,26 @@ class CatalogueDB:
         for i in range(0, len(rows), 900):
             chunk = [int(r) for r in rows[i : i + 900]]
             q = f"SELECT row, data FROM creators WHERE row IN ({','.join('?' * len(chunk))})"
-            out.update(self._db.execute(q, chunk).fetchall())
+            out.update((r, self._codec.unpack(d)) for r, d in self._db.execute(q, chunk))
         return out
 
     def priced(self) -> Iterator[Creator]:
         """In row order, the creators that state a price, with only what a price fit reads
-        (followers, platform, price, currency), straight from SQLite. A record without a price
-        holds ``"price_per_post":null`` (:func:`creator_to_json`; inside a JSON string a quote
-        is escaped), so it is skipped unparsed; the others are parsed once, for both values."""
-        q = (
-            "SELECT creator_id, followers, platform,"
-            " json_extract(data, '$.price_per_post', '$.currency') FROM creators"
-            """ WHERE instr(data, '"price_per_post":null') = 0 ORDER BY row"""
-        )
-        for cid, followers, platform, values in self._db.execute(q):
-            price, currency = json.loads(values)
+        (followers, platform, price, currency), straight from SQLite (:data:`PRICED`)."""
+        found: Iterable[tuple[Any, ...]] = self._db.execute(PRICED[self._codec.codec])
+        if self._codec.codec == JSON:
+            found = ((*r[:3], *json.loads(r[3])) for r in found)
+        for cid, followers, platform, price, currency in found:
             if price is not None:
                 yield Creator(creator_id=cid, followers=followers, platform=platform,
                               price_per_post=price, currency=currency or "USD")  # fmt: skip
 
     def get_rows(self, rows: Sequence[int] | np.ndarray) -> list[Creator]:
         """Creators at these rows, in the order asked (decoded once, then kept in memory)."""
-        return self._cached(self._cache, rows, "data", creator_from_json)
+        return self._cached(self._cache, rows, "data", self._creator)
+
+    def _creator(self, stored: str | bytes) -> Creator:
+        return creator_from_json(self._codec.unpack(stored))
 
     def ids(self, rows: Sequence[int] | np.ndarray) -> list[str]:
         """The creator ids at these rows, in the order asked (cached as :meth:`get_rows`)."""
@@ -245,17 +259,20 @@ class CatalogueDB:
         return self._cached(self._ids, rows, "creator_id", str)
 
     def post_texts(self, pairs: Sequence[tuple[int, int]]) -> list[str]:
-        """The text of post j of the creator at row r for each (r, j), read by SQLite without
-        decoding the creators ("" for a post that is not there)."""
+        """The text of post j of the creator at row r for each (r, j), read by SQLite's JSON
+        functions without decoding the creators ("" for a post that is not there). SQLite gets
+        the JSON as parameters: a Python function called from SQL on this shared connection
+        would deadlock threads reading it at once."""
+        want = [(int(r), int(j)) for r, j in pairs]
+        stored = self.records(sorted({r for r, _ in want}))
+        want = [p for p in dict.fromkeys(want) if p[0] in stored]
         out: dict[tuple[int, int], str] = {}
-        for s in range(0, len(pairs), 400):
-            chunk = pairs[s : s + 400]
-            values = ",".join("(?, ?)" for _ in chunk)
-            q = (f"WITH want(r, j) AS (VALUES {values}) SELECT want.r, want.j, "
-                 "json_extract(data, '$.posts[' || want.j || '].text') "
-                 "FROM want JOIN creators ON creators.row = want.r")  # fmt: skip
-            args = [int(v) for pair in chunk for v in pair]
-            out.update({(r, j): t or "" for r, j, t in self._db.execute(q, args)})
+        for s in range(0, len(want), 300):
+            chunk = want[s : s + 300]
+            q = (f"WITH want(k, d, j) AS (VALUES {','.join('(?, ?, ?)' for _ in chunk)}) "
+                 "SELECT k, json_extract(d, '$.posts[' || j || '].text') FROM want")  # fmt: skip
+            args = [v for k, (r, j) in enumerate(chunk) for v in (k, stored[r], j)]
+            out.update((chunk[k], t or "") for k, t in self._db.execute(q, args))
         return [out.get((int(r), int(j)), "") for r, j in pairs]
 
     def _cached(
@@ -295,11 +312,11 @@ class CatalogueDB:
             if not todo:
                 break
             found = [(r, c, sponsorship_events(c)) for r, c in
-                     ((r, creator_from_json(d)) for r, d in todo)]  # fmt: skip
+                     ((r, self._creator(d)) for r, d in todo)]  # fmt: skip
             with self._db:
                 self._db.executemany("UPDATE creators SET events = ? WHERE row = ?",
                                      ((events_to_json(e), r) for r, _, e in found))  # fmt: skip
-                self._db.executemany(_SEARCH_INSERT, ((r, search_text(c, e)) for r, c, e in found))
+                self._db.executemany(SEARCH_INSERT, ((r, search_text(c, e)) for r, c, e in found))
             filled += len(todo)
         self._events.clear()
         return filled
@@ -355,7 +372,7 @@ class CatalogueDB:
     def each(self) -> Iterator[Creator]:
         """Every creator in row order, decoded one at a time (not cached)."""
         for (data,) in self._db.execute("SELECT data FROM creators ORDER BY row"):
-            yield creator_from_json(data)
+            yield self._creator(data)
 
     def all_ids(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT creator_id FROM creators ORDER BY row")]
@@ -373,27 +390,10 @@ class CatalogueDB:
         the filter); the explanation says the field was unknown. A creator passes the country
         filter when based in one of the countries or when at least 25% of its audience is there.
         """
-        clauses: list[str] = []
-        params: list[str] = []
-        for col, vals, norm in (
-            ("language", languages, str.lower),
-            ("platform", platforms, str.lower),
-        ):
-            if vals:
-                clauses.append(f"({col} IS NULL OR {col} IN ({','.join('?' * len(vals))}))")
-                params.extend(norm(v) for v in vals)
-        if countries:
-            cs = [c.upper() for c in countries]
-            likes = " OR ".join("markets LIKE ?" for _ in cs)
-            clauses.append(
-                f"(country IS NULL OR country IN ({','.join('?' * len(cs))}) OR {likes})"
-            )
-            params.extend(cs)
-            params.extend(f"%,{c},%" for c in cs)
-        if not clauses:
+        found = filter_query(languages=languages, platforms=platforms, countries=countries)
+        if found is None:
             return None
-        q = "SELECT row FROM creators WHERE " + " AND ".join(clauses)
-        return [r[0] for r in self._db.execute(q, params)]
+        return [r[0] for r in self._db.execute(*found)]
 
     def close(self) -> None:
         self.id_lookup = self.search_lookup = None

@@ -14,6 +14,7 @@ import pytest
 from conftest import FakeEncoder, sample_creators
 
 import matcher.index_build as index_build
+from matcher.catalogue import CatalogueDB
 from matcher.errors import MatcherError, ValidationError
 from matcher.index import CreatorIndex
 from matcher.io import UnknownFieldWarning, stream_creators, write_creators
@@ -32,12 +33,21 @@ def tree(out: Path) -> dict[str, bytes]:
 
 
 def catalogue(out: Path) -> list[tuple]:
+    """Every table's rows, the creators' JSON decompressed (the dictionary it was compressed
+    with depends on how many rows the first write held, so it is left out)."""
     db = sqlite3.connect(out / "catalogue.sqlite")
+    stored = CatalogueDB(out / "catalogue.sqlite", readonly=True)
     try:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [(t, *r) for t in sorted(names) for r in db.execute(f"SELECT * FROM {t} ORDER BY 1")]
+        texts = stored.records(range(len(stored))) if "creators" in names else {}
+        return [
+            (t, *r[:7], texts[r[0]], *r[8:]) if t == "creators" else (t, *r)
+            for t in sorted(set(names) - {"row_dictionary"})
+            for r in db.execute(f"SELECT * FROM {t} ORDER BY 1")
+        ]
     finally:
         db.close()
+        stored.close()
 
 
 def manifest(out: Path) -> dict:

@@ -114,7 +114,7 @@ def test_creator_json_is_what_asdict_gives():
     from dataclasses import asdict
     from datetime import date
 
-    from matcher.catalogue import creator_from_json, creator_to_json
+    from matcher.row_json import creator_from_json, creator_to_json
 
     for c in sample_creators():
         d = asdict(c)
