@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from matcher.catalogue_rows import (
+    DATA,
     JSON,
     PRICED,
     SEARCH_INSERT,
@@ -123,8 +124,7 @@ class CatalogueDB:
         )
 
     def _open_codec(self) -> RowCodec:
-        """Rows are compressed in a catalogue created with the price columns (by this version);
-        one written before keeps plain text (even when updated)."""
+        """Compressed rows where the price columns exist (created by this version), else text."""
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
         try:
             found = self._db.execute("SELECT data FROM row_dictionary WHERE id = 1").fetchone()
@@ -193,7 +193,7 @@ class CatalogueDB:
             it = iter(written)
             head = list(itertools.islice(it, TRAIN_FROM))
             step = max(1, len(head) // TRAIN_ROWS)
-            dictionary = train([str(record[7]) for record, _ in head[::step][:TRAIN_ROWS]])
+            dictionary = train([str(record[DATA]) for record, _ in head[::step][:TRAIN_ROWS]])
             if dictionary is not None:
                 q = "INSERT INTO row_dictionary (id, data) VALUES (1, ?)"
                 self._db.execute(q, (dictionary,))

@@ -103,6 +103,8 @@ COLUMNS = {
     ZSTD: ("row", "creator_id", "language", "platform", "country", "followers", "markets",
            "data", "events", "price", "currency"),
 }  # fmt: skip
+#: where the creator's JSON is in a record of :func:`row_of` (the column that is compressed)
+DATA = COLUMNS[JSON].index("data")
 #: the creators that state a price: a compressed catalogue keeps it in columns; in plain JSON
 #: rows, a record without one holds ``"price_per_post":null`` (:func:`creator_to_json`; inside
 #: a JSON string a quote is escaped), so it is skipped unparsed, and the others give both values
@@ -153,7 +155,8 @@ def packed(
     for record, search in written:
         if search is not None:
             searched.append(search)
-        yield (*record[:7], codec.pack(record[7]), *record[8:width])  # type: ignore[arg-type]
+        data = codec.pack(record[DATA])  # type: ignore[arg-type]
+        yield (*record[:DATA], data, *record[DATA + 1 : width])
 
 
 def filter_query(
