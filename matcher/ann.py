@@ -43,8 +43,12 @@ def resolve_type(index_type: str, n: int) -> str:
     return index_type
 
 
-def build(content: np.ndarray, index_type: str, candidates: int = 3000) -> tuple[Any, dict | None]:
-    """(FAISS index over ``content``, what the manifest records of it: None for exact search)."""
+def build(
+    content: np.ndarray, index_type: str, candidates: int = 3000, scale: np.ndarray | None = None
+) -> tuple[Any, dict | None]:
+    """(FAISS index over ``content``, what the manifest records of it: None for exact search).
+    With ``scale``, the content is stored as int8 at that scale (:mod:`matcher.vectors`) and an
+    IVF index holds those codes (:mod:`matcher.ivf_codes`): it is given the int8 vectors."""
     import faiss
 
     x = np.ascontiguousarray(content, dtype=np.float32)
@@ -61,18 +65,28 @@ def build(content: np.ndarray, index_type: str, candidates: int = 3000) -> tuple
             index.add(x)
         return index, {"type": "hnsw", "M": 32, "ef_search_min": HNSW_EF_MIN}
     nlist = int(max(1, min(4 * math.sqrt(max(n, 1)), n // 39 if n >= 39 else 1)))
-    quantizer = faiss.IndexFlatIP(d)
-    index = faiss.IndexIVFScalarQuantizer(
-        quantizer, d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-    )
     rng = np.random.default_rng(0)
     train = x if n <= 64 * nlist else x[np.sort(rng.choice(n, 64 * nlist, replace=False))]
-    index.train(train)
-    index.add(x)
+    if scale is None:
+        quantizer = faiss.IndexFlatIP(d)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, d, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.train(train)
+        index.add(x)
+    else:
+        from matcher import ivf_codes
+
+        index = ivf_codes.new_index(d, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(train)
+        ivf_codes.align(index, scale)
+        ivf_codes.add_rows(index, x, scale)
     nprobe, recall = calibrate(index, x, nlist, candidates)
     info = {"type": "ivf", "nlist": nlist, "nprobe": nprobe, "quantizer": "SQ8",
             "recall": round(recall, 4), "recall_at": min(candidates, n),
             "recall_queries": min(RECALL_QUERIES, n)}  # fmt: skip
+    if scale is not None:
+        info["codes"] = "int8"  # the lists are the int8 content vectors (:mod:`matcher.ivf_codes`)
     return index, info
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import ann
+from matcher import ann, ivf_codes
 from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import STATIC_MODEL, cache_lookup
@@ -44,6 +44,7 @@ from matcher.io.atomic import replacing_dir
 from matcher.lookups import write_lookups
 from matcher.manifest import Manifest
 from matcher.update import still_the_same
+from matcher.vectors import Rows
 
 if TYPE_CHECKING:
     from matcher.encoder import Encoder
@@ -145,7 +146,11 @@ def fill_index(
         style = None
         if text_model is not None:
             style = text_model.style.transform(list(index.catalogue.each()))
-        faiss_index, info = ann.build(content, m.index_type, candidates)
+        rows = stored_vectors.as_kind(m.vectors, content, voice)
+        faiss_index, info = ann.build(
+            content, m.index_type, candidates, scale=stored_vectors.int8_scale(rows[0])
+        )
+        del content, voice
         manifest = dataclasses.replace(
             m,
             model=model_name,
@@ -156,7 +161,7 @@ def fill_index(
             ann=info,
         )
         assert index.path is not None
-        _swap(index.path, out, m, manifest, content, voice, known, style, faiss_index)
+        _swap(index.path, out, m, manifest, rows, known, style, faiss_index)
         embedded = getattr(encoder, "misses", 0) - embedded0
         return FillReport(n, embedded, time.perf_counter() - t0)
     finally:
@@ -171,10 +176,8 @@ def _bar(n: int, progress: bool) -> Any:
     return tqdm(total=n, desc="filling", unit="creator")
 
 
-def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarray,
-          voice: np.ndarray, known: np.ndarray, style: np.ndarray | None, faiss_index: Any) -> None:  # fmt: skip
-    import faiss
-
+def _swap(src: Path, out: Path, old: Manifest, new: Manifest, rows: tuple[Rows, Rows],
+          known: np.ndarray, style: np.ndarray | None, faiss_index: Any) -> None:  # fmt: skip
     with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
         shutil.copyfile(src / "catalogue.sqlite", tmp / "catalogue.sqlite")
         db = CatalogueDB(tmp / "catalogue.sqlite")
@@ -186,11 +189,11 @@ def _swap(src: Path, out: Path, old: Manifest, new: Manifest, content: np.ndarra
         shutil.copytree(src / "lexical", tmp / "lexical")
         if (src / "columns.npy").exists():
             shutil.copyfile(src / "columns.npy", tmp / "columns.npy")
-        stored_vectors.save(tmp, *stored_vectors.as_kind(new.vectors, content, voice))
+        stored_vectors.save(tmp, *rows)
         np.save(tmp / "voice_known.npy", known)
         if style is not None:
             np.save(tmp / "style.npy", style)
-        faiss.write_index(faiss_index, str(tmp / "faiss.index"))
+        ivf_codes.write(faiss_index, tmp)
         (tmp / "manifest.json").write_text(json.dumps(new.__dict__, indent=2), encoding="utf-8")
         still_the_same(
             out, old, "the fill", "run --fill again (the texts embedded so far are cached)"

@@ -15,9 +15,10 @@ unknown voice.
 
 On disk, ``DIR/`` holds ``manifest.json`` (format version, model fingerprint, dimension, count,
 settings), ``content.npy``, ``voice.npy`` (float32, or int8 with ``scales.npy``:
-:mod:`matcher.vectors`), ``voice_known.npy``, ``faiss.index``, ``catalogue.sqlite``,
-``columns.npy`` (:mod:`matcher.columns`), ``ids.bin`` and ``search.bin`` (:mod:`matcher.lookups`)
-and ``lexical/`` (BM25, :mod:`matcher.lexical`), written in a temporary sibling then renamed.
+:mod:`matcher.vectors`), ``voice_known.npy``, ``faiss.index`` (over int8 vectors, without its
+lists: ``ivf_lists.npy``, :mod:`matcher.ivf_codes`), ``catalogue.sqlite``, ``columns.npy``
+(:mod:`matcher.columns`), ``ids.bin``, ``search.bin`` (:mod:`matcher.lookups`) and ``lexical/``
+(BM25, :mod:`matcher.lexical`), written in a temporary sibling then renamed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import ann, columns
+from matcher import ann, columns, ivf_codes
 from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 FILES = frozenset({
     "manifest.json", "content.npy", "voice.npy", "voice_known.npy", "style.npy", "faiss.index",
     "catalogue.sqlite", "lexical", "columns.npy", "ids.bin", "search.bin", "scales.npy",
+    "ivf_lists.npy",
 })  # fmt: skip
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 
@@ -133,11 +135,8 @@ class CreatorIndex:
         style: np.ndarray | None = None,
         columns: np.ndarray | None = None,
     ) -> None:
-        self.content = content
-        self.voice = voice
-        self.voice_known = voice_known
-        self.catalogue = catalogue
-        self.manifest = manifest
+        self.content, self.voice, self.voice_known = content, voice, voice_known
+        self.catalogue, self.manifest = catalogue, manifest
         #: BM25 over the creators' text (row order); None only for indexes built in memory
         self.lexical = lexical
         #: the creators' style vectors for the text model of ``manifest.text_model`` (or None)
@@ -152,7 +151,8 @@ class CreatorIndex:
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
         if faiss_index is None:  # built from the vectors given
-            faiss_index = ann.build(np.asarray(content), manifest.index_type)[0]
+            scale = stored_vectors.int8_scale(content)
+            faiss_index = ann.build(np.asarray(content), manifest.index_type, scale=scale)[0]
         self._faiss = faiss_index
 
     def __len__(self) -> int:
@@ -221,7 +221,11 @@ class CreatorIndex:
         wd.mkdir(parents=True, exist_ok=True)
         db = CatalogueDB(wd / "catalogue.sqlite")
         db.insert(0, creators, events=events)
-        faiss_index, ann_info = ann.build(content, index_type, candidates)
+        rows = stored_vectors.as_kind(
+            stored_vectors.resolve(vectors, index_type, len(creators)), content, voice
+        )
+        scale = stored_vectors.int8_scale(rows[0])
+        faiss_index, ann_info = ann.build(content, index_type, candidates, scale=scale)
         manifest = new_manifest(
             encoder,
             count=len(creators),
@@ -234,7 +238,6 @@ class CreatorIndex:
             prices=PriceModel.fit(creators).to_dict(),
             vectors=vectors,
         )
-        rows = stored_vectors.as_kind(manifest.vectors, content, voice)
         style = text_model.style.transform(creators) if text_model is not None else None
         cols = columns.of_creators(creators)
         return cls(*rows, known, db, manifest, faiss_index, lexical, style, cols)
@@ -243,8 +246,6 @@ class CreatorIndex:
 
     def save(self, out: str | Path) -> Path:
         """Write the index to ``out`` atomically (a temp directory renamed into place)."""
-        import faiss
-
         out = Path(out)
         with replacing_dir(out, marker="manifest.json", what="an index", contents=FILES) as tmp:
             stored_vectors.save(tmp, self.content, self.voice)
@@ -253,7 +254,7 @@ class CreatorIndex:
                 np.save(tmp / "style.npy", self.style)
             if self.columns is not None:
                 np.save(tmp / "columns.npy", self.columns)
-            faiss.write_index(self._faiss, str(tmp / "faiss.index"))  # type: ignore[call-overload]
+            ivf_codes.write(self._faiss, tmp)
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
             write_lookups(tmp)
             if self.lexical is not None:
@@ -279,8 +280,6 @@ class CreatorIndex:
 
     @classmethod
     def _load(cls, path: Path, manifest: Manifest, fingerprint: str | None) -> CreatorIndex:
-        import faiss
-
         if fingerprint is not None and fingerprint != manifest.model_fingerprint:
             raise IndexMismatchError(
                 f"{path}: index was built with model {manifest.model!r} (fingerprint "
@@ -294,7 +293,7 @@ class CreatorIndex:
                 f"({manifest.count}, {manifest.dim}); the index is corrupt, rebuild it"
             )
         known = np.load(path / "voice_known.npy")
-        index = faiss.read_index(str(path / "faiss.index"))
+        index = ivf_codes.read(path, content)
         if index.ntotal != manifest.count or index.d != manifest.dim:
             raise IndexMismatchError(f"{path}: faiss.index does not match the manifest; rebuild it")
         db = CatalogueDB(path / "catalogue.sqlite", readonly=True)

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher import ann, columns, lexical_counts
+from matcher import ann, columns, ivf_codes, lexical_counts
 from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
@@ -78,11 +78,14 @@ def build_and_save(
                                          progress, text_model, events)  # fmt: skip
                 n = len(db)
                 content = np.load(tmp / "content.npy")  # read once, not mapped
-                faiss_index, ann_info = ann.build(content, index_type, candidates)
+                int8 = stored_vectors.resolve(vectors, index_type, n) == stored_vectors.INT8
+                faiss_index, ann_info = ann.build(
+                    content, index_type, candidates, scale=scales[0] if int8 else None
+                )
                 del content
-                _write_faiss(faiss_index, tmp / "faiss.index")
+                ivf_codes.write(faiss_index, tmp)
                 del faiss_index
-                if stored_vectors.resolve(vectors, index_type, n) == stored_vectors.INT8:
+                if int8:
                     _quantise(tmp, scales)
                 prices = PriceModel.fit(db.priced()).to_dict()
             finally:
@@ -186,12 +189,6 @@ def _bar(total: int | None) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc="indexing", unit="creator")
-
-
-def _write_faiss(index: object, path: Path) -> None:
-    import faiss
-
-    faiss.write_index(index, str(path))  # type: ignore[call-overload]
 
 
 class _Rows:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher import columns
+from matcher import columns, ivf_codes
 from matcher import vectors as stored_vectors
 from matcher.catalogue import CatalogueDB
 from matcher.encoder import Encoder
@@ -311,8 +311,6 @@ def update_index(
 
 def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates: int) -> str:
     """Fill the new index directory ``tmp``; returns how BM25 was brought up to date."""
-    import faiss
-
     assert index.path is not None  # loaded from disk
     shutil.copyfile(index.path / "catalogue.sqlite", tmp / "catalogue.sqlite")
     db = CatalogueDB(tmp / "catalogue.sqlite")
@@ -344,7 +342,7 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
     if index.style is not None and fresh.style is not None:
         write_rows(tmp / "style.npy", index.style, plan, fresh.style)
     vectors, info = updated_ann(index, content, plan, candidates)
-    faiss.write_index(vectors, str(tmp / "faiss.index"))
+    ivf_codes.write(vectors, tmp)
     manifest = dataclasses.replace(
         index.manifest, count=plan.n, created_at=time.time(), prices=prices, ann=info
     )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher import ann
-from matcher.vectors import Int8Rows, Rows
+from matcher.vectors import Rows, read_rows
 
 if TYPE_CHECKING:
     from matcher.index import CreatorIndex
@@ -47,27 +47,13 @@ def updated_ann(
     return ivf, checked_recall(ivf, content, index.manifest.ann or {}, candidates)
 
 
-def rows_of(content: Rows, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of an array; of a memory-mapped ``.npy`` file, read with a file read
-    (pages mapped and touched would count in the process's memory until it exits); of int8
-    rows, their codes read so and scaled."""
-    if isinstance(content, Int8Rows):
-        return rows_of(content.codes, start, stop).astype(np.float32) * content.scale
-    if isinstance(content, np.memmap) and content.filename and content.flags.c_contiguous:
-        d = content.shape[1]
-        out = np.fromfile(content.filename, dtype=content.dtype, count=(stop - start) * d,
-                          offset=int(content.offset) + start * d * content.dtype.itemsize)  # fmt: skip
-        return out.reshape(stop - start, d)
-    return np.asarray(content[start:stop])
-
-
 def exact_top(content: Rows, queries: np.ndarray, k: int) -> np.ndarray:
     """The rows of the ``k`` largest inner products with each query (unordered), exactly."""
     n = content.shape[0]
     sims = np.empty((len(queries), n), dtype=np.float32)
     for s in range(0, n, ROWS_CHUNK):
         e = min(s + ROWS_CHUNK, n)
-        sims[:, s:e] = queries @ rows_of(content, s, e).astype(np.float32, copy=False).T
+        sims[:, s:e] = queries @ read_rows(content, s, e).astype(np.float32, copy=False).T
     if k >= n:
         return np.tile(np.arange(n), (len(queries), 1))
     return np.argpartition(-sims, k - 1, axis=1)[:, :k]

@@ -191,6 +191,25 @@ class RowsAt:
         return self._copy if dtype is None else self._copy.astype(dtype, copy=False)
 
 
+def read_rows(content: Rows, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of an array; of a memory-mapped ``.npy`` file, read with a file read
+    (pages mapped and touched would count in the process's memory until it exits); of int8
+    rows, their codes read so and scaled."""
+    if isinstance(content, Int8Rows):
+        return read_rows(content.codes, start, stop).astype(np.float32) * content.scale
+    if isinstance(content, np.memmap) and content.filename and content.flags.c_contiguous:
+        d = content.shape[1]
+        out = np.fromfile(content.filename, dtype=content.dtype, count=(stop - start) * d,
+                          offset=int(content.offset) + start * d * content.dtype.itemsize)  # fmt: skip
+        return out.reshape(stop - start, d)
+    return np.asarray(content[start:stop])
+
+
+def int8_scale(x: Rows) -> np.ndarray | None:
+    """The scale of int8 rows (None for float32 rows)."""
+    return x.scale if isinstance(x, Int8Rows) else None
+
+
 def stored(x: Rows) -> np.ndarray:
     """The array an index file holds for ``x`` (the codes of int8 rows)."""
     return x.codes if isinstance(x, Int8Rows) else x

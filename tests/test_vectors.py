@@ -204,7 +204,7 @@ def test_an_older_manifest_without_vectors_reads_float32(tmp_path, pair):
 
 
 def test_an_ivf_index_of_int8_rows_is_updated_and_its_recall_checked_on_them(tmp_path):
-    from matcher.update_ann import rows_of
+    from matcher.vectors import read_rows
 
     enc = FakeEncoder()
     out = build_and_save(sample_creators(N), enc, tmp_path / "ivf", index_type="ivf", candidates=50)
@@ -213,7 +213,7 @@ def test_an_ivf_index_of_int8_rows_is_updated_and_its_recall_checked_on_them(tmp
     new = CreatorIndex.load(out)
     try:
         assert new.manifest.vectors == "int8" and isinstance(new.content, vectors.Int8Rows)
-        assert np.array_equal(rows_of(new.content, 5, 25), new.content[5:25])  # read, not mapped
+        assert np.array_equal(read_rows(new.content, 5, 25), new.content[5:25])  # read, not mapped
         ann = new.manifest.ann or {}
         assert new.faiss_index.ntotal == N + 20
         assert ann["recall"] >= 0.99 or ann["nprobe"] == ann["nlist"]
