@@ -13,7 +13,9 @@ The scores are bm25s' own, operation for operation (``lucene``: idf ``log(1 + (N
 ``tf / (k1 * ((1 - b) + b * dl / avgdl) + tf)`` in float64, the idf in float32, the product
 stored as float32), so an updated index scores every query exactly as bm25s would after a full
 rebuild; ``tests/test_update.py`` checks that against bm25s itself. Other BM25 variants are left
-to bm25s (:data:`METHODS`), and their indexes are refitted on an update.
+to bm25s (:data:`METHODS`), and their indexes are refitted on an update. An index of these
+variants saves the counts and not the scores (:data:`SCORES_FILE`): :func:`retriever` computes
+them when it is loaded.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import numpy as np
 METHODS = ("lucene", "robertson")
 #: the files :meth:`TermCounts.save` adds to bm25s' directory
 TF_FILE, DOCLEN_FILE = "tf.index.npy", "doclen.index.npy"
+#: bm25s' file of the scores, which an index with term counts leaves out (computed at load)
+SCORES_FILE = "data.csc.index.npy"
 #: pairs processed at a time (bounds the temporaries of the vectorised steps)
 CHUNK = 4_000_000
 #: documents tokenised into pairs at a time
@@ -152,7 +156,7 @@ def assemble(
     nnz = int(indptr[-1])
     top = max((int(tf.max()) for _, _, tf in parts if len(tf)), default=0)
     indices = np.empty(nnz, dtype=np.int32)
-    freq = np.empty(nnz, dtype=np.uint16 if top < 1 << 16 else np.uint32)
+    freq = np.empty(nnz, dtype=np.min_scalar_type(top))  # uint8 unless a word repeats 256 times
     filled = indptr[:-1].copy()
     for (tok, doc, tf), c in zip(parts, counts, strict=True):
         first = np.zeros(n_terms, dtype=np.int64)
@@ -188,11 +192,20 @@ def bm25_scores(counts: TermCounts, k1: float, b: float, method: str) -> np.ndar
     for s in range(0, len(out), CHUNK):
         e = min(s + CHUNK, len(out))
         tok = np.searchsorted(indptr, np.arange(s, e), side="right") - 1
-        dl = doclen[np.asarray(counts.indices[s:e])].astype(np.float64)
-        tf = np.asarray(counts.tf[s:e], dtype=np.float64)
+        dl = doclen[read_part(counts.indices, s, e)].astype(np.float64)
+        tf = read_part(counts.tf, s, e).astype(np.float64)
         tfc = tf / (k1 * ((1 - b) + b * dl / avgdl) + tf)
         out[s:e] = (idf[tok].astype(np.float64) * tfc).astype(np.float32)
     return out
+
+
+def read_part(a: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """``a[start:stop]`` of a 1-d array; of a memory-mapped file, read with a file read (pages
+    mapped and touched would count in the process's memory while it runs)."""
+    if isinstance(a, np.memmap) and a.filename:
+        return np.fromfile(a.filename, dtype=a.dtype, count=stop - start,
+                           offset=int(a.offset) + start * a.dtype.itemsize)  # fmt: skip
+    return np.asarray(a[start:stop])
 
 
 def retriever(counts: TermCounts, k1: float, b: float, method: str) -> Any:

@@ -179,13 +179,16 @@ def test_unchanged_creators_are_never_encoded_and_no_change_writes_nothing(tmp_p
     assert sorted(enc.texts) == sorted(t for t in (profile_text(new), voice_text(new)) if t)
 
 
-def test_ivf_keeps_its_trained_quantizer_and_holds_exactly_the_new_vectors(tmp_path):
+@pytest.mark.parametrize("vectors", ["float32", "int8"])
+def test_ivf_keeps_its_trained_quantizer_and_holds_exactly_the_new_vectors(tmp_path, vectors):
+    """int8: the lists are written apart and refilled from content.npy at load
+    (:mod:`matcher.ivf_codes`), so their codes must be the updated int8 vectors."""
     import faiss
     from faiss.contrib.inspect_tools import get_invlist
 
     enc = FakeEncoder()
     out = tmp_path / "idx"
-    build_and_save(sample_creators(N), enc, out, index_type="ivf", candidates=50, vectors="float32")
+    build_and_save(sample_creators(N), enc, out, index_type="ivf", candidates=50, vectors=vectors)
     old = CreatorIndex.load(out)
     centroids = old.faiss_index.quantizer.reconstruct_n(0, old.faiss_index.nlist)
     nlist = old.manifest.ann["nlist"]  # type: ignore[index]
@@ -217,7 +220,14 @@ def test_an_index_without_term_counts_is_refitted_and_still_equal(tmp_path):
     enc = FakeEncoder()
     out = tmp_path / "idx"
     build_and_save(sample_creators(N), enc, out)
-    (out / "lexical" / lexical_counts.TF_FILE).unlink()  # as an index written before counts
+    lex = out / "lexical"  # as an index written before counts: bm25s' scores, no counts
+    counts = lexical_counts.TermCounts.load(lex, N)
+    assert counts is not None and not (lex / lexical_counts.SCORES_FILE).exists()
+    np.save(
+        lex / lexical_counts.SCORES_FILE, lexical_counts.bm25_scores(counts, 1.5, 0.75, "lucene")
+    )
+    del counts
+    (lex / lexical_counts.TF_FILE).unlink()
     given, removals, result = changes()
     rep = update_index(out, enc, creators=given, removals=removals)
     assert rep.lexical == "refit"

@@ -1,0 +1,104 @@
+"""An index's BM25 scores are not saved but computed from its term counts at load
+(matcher.lexical, matcher.lexical_counts): they equal bm25s' own, an index saved before (with
+bm25s' score file) still loads, and one with neither scores nor counts is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import FakeEncoder, sample_creators
+
+from matcher import lexical_counts
+from matcher.errors import IndexMismatchError
+from matcher.index import CreatorIndex
+from matcher.index_build import build_and_save
+from matcher.lexical import creator_document, tokenize, tokenize_creators
+
+N = 300
+QUERIES = ("vegan recipes", "gaming setup", "marathon training", "skin care routine", "the")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("lex") / "idx"
+    build_and_save(sample_creators(N), FakeEncoder(), out)
+    return out
+
+
+def bm25s_reference():  # type: ignore[no-untyped-def]
+    import bm25s
+
+    creators = sample_creators(N)
+    ref = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    ref.index(
+        tokenize_creators(creators, [creator_document(c) for c in creators]), show_progress=False
+    )
+    return ref
+
+
+def test_the_scores_are_not_saved_and_load_as_bm25s_computes_them(built):
+    lex = built / "lexical"
+    assert not (lex / lexical_counts.SCORES_FILE).exists()
+    assert (lex / lexical_counts.TF_FILE).exists() and (lex / lexical_counts.DOCLEN_FILE).exists()
+    ref = bm25s_reference()
+    index = CreatorIndex.load(built)
+    try:
+        found = 0
+        for q in QUERIES:
+            (tk,) = tokenize([q])
+            want = np.asarray(ref.get_scores_from_ids(ref.get_tokens_ids(tk)), dtype=np.float32)
+            assert np.array_equal(index.lexical.scores(q), want), q  # type: ignore[union-attr]
+            found += bool(want.any())
+        assert found >= 3  # most queries' words are held by some creators
+    finally:
+        index.catalogue.close()
+
+
+def test_an_index_saved_with_bm25s_scores_loads_them(built, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(built, old)
+    ref = bm25s_reference()
+    ref.save(str(tmp_path / "ref"), show_progress=False)  # bm25s' own files, scores included
+    shutil.rmtree(old / "lexical")
+    shutil.copytree(tmp_path / "ref", old / "lexical")
+    index = CreatorIndex.load(old)
+    try:
+        assert isinstance(index.lexical.retriever_.scores["data"], np.memmap)  # type: ignore[union-attr]
+        for q in QUERIES:
+            (tk,) = tokenize([q])
+            want = np.asarray(ref.get_scores_from_ids(ref.get_tokens_ids(tk)), dtype=np.float32)
+            assert np.array_equal(index.lexical.scores(q), want), q  # type: ignore[union-attr]
+    finally:
+        index.catalogue.close()
+
+
+@pytest.mark.parametrize("gone", [lexical_counts.TF_FILE, lexical_counts.DOCLEN_FILE])
+def test_an_index_with_neither_scores_nor_counts_is_refused(built, tmp_path, gone):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(built, bad)
+    (bad / "lexical" / gone).unlink()
+    with pytest.raises(IndexMismatchError, match="term counts"):
+        CreatorIndex.load(bad)
+
+
+def test_term_frequencies_take_the_smallest_type_that_holds_them():
+    import bm25s
+
+    small = lexical_counts.count_terms([["a", "b", "a"], ["b"]])
+    assert small.tf.dtype == np.uint8 and small.tf.tolist() == [2, 1, 1]
+    docs = [["word"] * 300 + ["other"], ["word", "other"], ["other"]]
+    big = lexical_counts.count_terms(docs)
+    assert big.tf.dtype == np.uint16 and int(big.tf.max()) == 300
+    ref = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    ref.index(docs, show_progress=False)
+    ours = lexical_counts.retriever(big, 1.5, 0.75, "lucene")
+    for q in (["word"], ["other"], ["word", "other"]):
+        want = ref.get_scores_from_ids(ref.get_tokens_ids(q))
+        assert np.array_equal(ours.get_scores_from_ids(ours.get_tokens_ids(q)), want)
+    # an update bringing a count past 255 widens the type
+    grown = lexical_counts.update(small, np.array([0, 1]), [["b"] * 256], np.array([2]), 3)
+    assert grown.tf.dtype == np.uint16 and sorted(grown.tf.tolist()) == [1, 1, 2, 256]
