@@ -21,6 +21,7 @@ An index whose vectors are float32, or written before, keeps its lists in ``fais
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,9 @@ from matcher.vectors import Int8Rows, quantise, read_rows
 
 #: each row's inverted list, beside a ``faiss.index`` written without its lists
 LISTS = "ivf_lists.npy"
-#: rows encoded and added at a time (25 MB a float32 temporary at 384 dimensions: a build holds
+#: rows encoded and added at a time (50 MB a float32 temporary at 384 dimensions: a build holds
 #: the float32 vectors whole beside them)
-CHUNK = 16_384
+CHUNK = 32_768
 
 
 def ranges(scale: np.ndarray) -> np.ndarray:
@@ -78,37 +79,52 @@ def is_aligned(index: Any) -> bool:
 
 def add_rows(index: Any, content: np.ndarray, scale: np.ndarray) -> None:
     """Add every row of the float32 ``content``, quantised to int8 at ``scale``, under its row
-    number (into its nearest centroid's list)."""
+    number, into its nearest centroid's list (what ``add_with_ids`` of the int8 vectors does,
+    without the spare capacity lists grown a block at a time keep)."""
     n = len(content)
+    lists = np.empty(n, dtype=np.int64)
     for s in range(0, n, CHUNK):
         e = min(s + CHUNK, n)
         x = quantise(content[s:e], scale).astype(np.float32) * scale
-        index.add_with_ids(np.ascontiguousarray(x), np.arange(s, e, dtype=np.int64))
+        lists[s:e] = index.quantizer.assign(np.ascontiguousarray(x), 1).ravel()
+    _fill(index, lists, lambda s, e: quantise(content[s:e], scale))
 
 
 def fill_lists(index: Any, content: Int8Rows, lists: np.ndarray) -> None:
-    """Put each row of ``content`` into the empty list ``lists[row]`` of ``index``, in row order
-    within a list (as :func:`add_rows` leaves them), its code the byte ``q + 128`` of its int8
-    vector ``q``. Each list is given its entries at once, so it holds no spare capacity (adding
-    a block of rows at a time grew the lists by about 200 MB at a million creators). The codes
+    """Put each row of ``content`` into the empty list ``lists[row]`` of ``index``. The codes
     are read with file reads (pages of a mapped ``content.npy`` would count in the process's
-    memory), into a buffer in list order (as large as the codes, let go once copied)."""
+    memory)."""
+    _fill(index, lists, lambda s, e: read_rows(content.codes, s, e))
+
+
+def _fill(index: Any, lists: np.ndarray, codes_of: Callable[[int, int], np.ndarray]) -> None:
+    """Fill the empty lists of ``index``: row ``r`` (int8 vector ``codes_of(s, e)[r - s]``) goes
+    to list ``lists[r]`` as the byte ``q + 128`` of each value ``q``, rows in order within a
+    list. Each list is sized once, to what it will hold: adding rows a block at a time doubles
+    a list's capacity as it grows (about 200 MB to spare at a million creators)."""
     import faiss
 
-    n, d = content.shape
-    order = np.argsort(lists, kind="stable")  # rows by list, then row
-    where = np.empty(n, dtype=np.int64)
-    where[order] = np.arange(n)
-    codes = np.empty((n, d), dtype=np.uint8)
+    n, nlist = len(lists), int(index.nlist)
+    inv = index.invlists
+    sizes = np.bincount(lists, minlength=nlist)
+    for lst in np.flatnonzero(sizes).tolist():
+        inv.resize(lst, int(sizes[lst]))
+    filled = np.zeros(nlist, dtype=np.int64)
     for s in range(0, n, CHUNK):
         e = min(s + CHUNK, n)
-        codes[where[s:e]] = read_rows(content.codes, s, e).view(np.uint8) ^ np.uint8(0x80)
-    del where
-    starts = np.concatenate([[0], np.cumsum(np.bincount(lists, minlength=index.nlist))])
-    inv = index.invlists
-    for lst in np.flatnonzero(np.diff(starts)).tolist():
-        a, b = int(starts[lst]), int(starts[lst + 1])
-        inv.add_entries(lst, b - a, faiss.swig_ptr(order[a:b]), faiss.swig_ptr(codes[a:b]))
+        part = lists[s:e]
+        order = np.argsort(part, kind="stable")  # by list, then row
+        codes = np.ascontiguousarray(codes_of(s, e)[order].view(np.uint8) ^ np.uint8(0x80))
+        ids = order + s
+        at = part[order]
+        cuts = np.flatnonzero(np.diff(at)) + 1
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), e - s], strict=True):
+            lst = int(at[a])
+            inv.update_entries(lst, int(filled[lst]), b - a, faiss.swig_ptr(ids[a:b]),
+                               faiss.swig_ptr(codes[a:b]))  # fmt: skip
+            filled[lst] += b - a
+    if not np.array_equal(filled, sizes):
+        raise RuntimeError("IVF lists not filled as sized")
     index.ntotal = n
 
 
