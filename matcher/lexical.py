@@ -11,9 +11,10 @@ so "gamers" meets "gaming" and "recipes" meets "recipe".
 ``scores(text)`` gives every creator's BM25 score for a query, in index row order. The term
 counts the scores come from are saved too (:mod:`matcher.lexical_counts`), so ``matcher index
 --update`` recomputes the scores without tokenising unchanged creators again. The scores
-themselves (bm25s' ``data.csc.index.npy``, float32, as large as the creator rows of every term)
-are not saved: loading computes them from the counts (about 3 s and 0.33 GB of memory at a
-million creators, 0.33 GB less on disk). An index saved before keeps them and loads them.
+themselves (bm25s' ``data.csc.index.npy``, float32, as large as the creator rows of every term:
+0.33 GB at a million creators) are not saved: a loaded index computes a term's scores from the
+counts the first time a query holds it (:class:`matcher.lexical_counts.ScoresOnDemand`). An index
+saved before keeps them and loads them.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ class LexicalIndex:
         self.method = method
         self.stem = stem
         self.handle = handle
+        #: the scores computed from the counts as queries need them (None: all in memory or mapped)
+        self.on_demand_: lexical_counts.ScoresOnDemand | None = None
 
     def fit(self, creators: Sequence[Creator]) -> LexicalIndex:
         import bm25s
@@ -169,7 +172,7 @@ class LexicalIndex:
 
     def with_counts(self, counts: TermCounts) -> LexicalIndex:
         """Fitted from term counts (:mod:`matcher.lexical_counts`): what an update does."""
-        self.counts_ = counts
+        self.counts_, self.on_demand_ = counts, None
         self.retriever_ = lexical_counts.retriever(counts, self.k1, self.b, self.method)
         self.n_ = counts.n_docs
         return self
@@ -182,6 +185,8 @@ class LexicalIndex:
         ids = self.retriever_.get_tokens_ids([t for t in tokens if t])
         if not ids:
             return np.zeros(self.n_, dtype=np.float32)
+        if self.on_demand_ is not None:
+            self.on_demand_.ensure(ids)
         return np.asarray(self.retriever_.get_scores_from_ids(ids), dtype=np.float32)
 
     # -- persistence -------------------------------------------------------------------------
@@ -209,7 +214,10 @@ class LexicalIndex:
             counts = TermCounts.load(path, n)
             if counts is None:
                 raise ValueError(f"{path}: neither BM25 scores nor the term counts behind them")
-            self.retriever_ = lexical_counts.retriever(counts, self.k1, self.b, self.method)
+            self.on_demand_ = lexical_counts.ScoresOnDemand(counts, self.k1, self.b, self.method)
+            self.retriever_ = lexical_counts.retriever(
+                counts, self.k1, self.b, self.method, self.on_demand_
+            )
         self.counts_ = None  # read by an update only (TermCounts.load)
         self.n_ = n
         return self

@@ -21,6 +21,7 @@ them when it is loaded.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,26 +178,72 @@ def _idf(method: str, df: int, n: int) -> float:
     return math.log(max(inner, 1))  # robertson, negative weights not allowed (bm25s' default)
 
 
-def bm25_scores(counts: TermCounts, k1: float, b: float, method: str) -> np.ndarray:
-    """Every pair's BM25 score (float32, aligned with ``counts.indices``), as bm25s computes it."""
+def term_parts(
+    counts: TermCounts, k1: float, b: float, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each term's idf, float32; each creator's length part ``k1 * ((1 - b) + b * dl / avgdl)``,
+    float64): what a pair's score is made of besides its frequency, as bm25s computes them."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    indptr = np.asarray(counts.indptr)
-    df = np.diff(indptr)
+    df = np.diff(np.asarray(counts.indptr))
     n = counts.n_docs
-    avgdl = float(np.asarray(counts.doclen, dtype=np.int64).sum()) / n
+    doclen = np.asarray(counts.doclen)
+    avgdl = float(doclen.astype(np.int64).sum()) / n
     values, inverse = np.unique(df, return_inverse=True)
     idf = np.array([_idf(method, int(v), n) for v in values], dtype=np.float32)[inverse]
-    doclen = np.asarray(counts.doclen)
+    return idf, k1 * ((1 - b) + b * doclen.astype(np.float64) / avgdl)
+
+
+def pair_scores(idf: float, norm: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    """The float32 scores of one term's pairs (``norm``: their creators' length parts)."""
+    tf = np.asarray(tf, dtype=np.float64)
+    return (np.float64(idf) * (tf / (norm + tf))).astype(np.float32)
+
+
+def bm25_scores(counts: TermCounts, k1: float, b: float, method: str) -> np.ndarray:
+    """Every pair's BM25 score (float32, aligned with ``counts.indices``), as bm25s computes it."""
+    idf, norm = term_parts(counts, k1, b, method)
+    indptr = np.asarray(counts.indptr)
     out = np.empty(len(counts.indices), dtype=np.float32)
     for s in range(0, len(out), CHUNK):
         e = min(s + CHUNK, len(out))
         tok = np.searchsorted(indptr, np.arange(s, e), side="right") - 1
-        dl = doclen[read_part(counts.indices, s, e)].astype(np.float64)
         tf = read_part(counts.tf, s, e).astype(np.float64)
-        tfc = tf / (k1 * ((1 - b) + b * dl / avgdl) + tf)
+        tfc = tf / (norm[read_part(counts.indices, s, e)] + tf)
         out[s:e] = (idf[tok].astype(np.float64) * tfc).astype(np.float32)
     return out
+
+
+class ScoresOnDemand:
+    """The scores of :func:`bm25_scores`, each term's computed the first time a query holds it.
+
+    A loaded index keeps its term counts, not its scores (0.33 GB at a million creators). Its
+    score array is allocated whole but written a term at a time, so only the terms that queries
+    use take memory (the pages of a large ``np.empty`` are not resident until written), as when
+    a saved score file was mapped. A term of 500,000 creators takes about 5 ms the first time."""
+
+    def __init__(self, counts: TermCounts, k1: float, b: float, method: str) -> None:
+        self.counts = counts
+        self.idf, self.norm = term_parts(counts, k1, b, method)
+        self.indptr = np.asarray(counts.indptr)
+        self.data = np.empty(len(counts.indices), dtype=np.float32)
+        self.done = np.zeros(len(self.indptr) - 1, dtype=bool)
+        self._lock = threading.Lock()
+
+    def ensure(self, terms: Sequence[int]) -> None:
+        """Compute the scores of these terms' pairs where not done yet."""
+        if self.done[np.asarray(terms, dtype=np.int64)].all():
+            return
+        with self._lock:
+            for t in sorted(set(terms)):
+                if self.done[t]:
+                    continue
+                s, e = int(self.indptr[t]), int(self.indptr[t + 1])
+                rows = np.asarray(self.counts.indices[s:e])
+                self.data[s:e] = pair_scores(
+                    float(self.idf[t]), self.norm[rows], self.counts.tf[s:e]
+                )
+                self.done[t] = True
 
 
 def read_part(a: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -208,15 +255,18 @@ def read_part(a: np.ndarray, start: int, stop: int) -> np.ndarray:
     return np.asarray(a[start:stop])
 
 
-def retriever(counts: TermCounts, k1: float, b: float, method: str) -> Any:
-    """A bm25s retriever over these counts (None when no document has a term)."""
+def retriever(
+    counts: TermCounts, k1: float, b: float, method: str, on_demand: ScoresOnDemand | None = None
+) -> Any:
+    """A bm25s retriever over these counts (None when no document has a term); its scores
+    those of ``on_demand`` (computed as queries need them) when given, else all computed now."""
     import bm25s
 
     if len(counts.indices) == 0:
         return None
     r = bm25s.BM25(k1=k1, b=b, method=method)
     r.scores = {
-        "data": bm25_scores(counts, k1, b, method),
+        "data": on_demand.data if on_demand is not None else bm25_scores(counts, k1, b, method),
         "indices": np.asarray(counts.indices),
         "indptr": np.asarray(counts.indptr),
         "num_docs": counts.n_docs,

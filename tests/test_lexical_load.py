@@ -102,3 +102,31 @@ def test_term_frequencies_take_the_smallest_type_that_holds_them():
     # an update bringing a count past 255 widens the type
     grown = lexical_counts.update(small, np.array([0, 1]), [["b"] * 256], np.array([2]), 3)
     assert grown.tf.dtype == np.uint16 and sorted(grown.tf.tolist()) == [1, 1, 2, 256]
+
+
+def test_a_term_is_scored_when_a_query_first_holds_it(built):
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = CreatorIndex.load(built)
+    try:
+        lex = index.lexical
+        assert lex is not None and lex.on_demand_ is not None
+        lazy = lex.on_demand_
+        assert not lazy.done.any()  # nothing computed at load
+        lex.scores("vegan recipes")
+        (tk,) = tokenize(["vegan recipes"])
+        ids = sorted(lex.retriever_.get_tokens_ids(tk))
+        assert ids and np.flatnonzero(lazy.done).tolist() == ids
+        counts = lexical_counts.TermCounts.load(built / "lexical", N)
+        assert counts is not None
+        full = lexical_counts.bm25_scores(counts, 1.5, 0.75, "lucene")
+        for t in ids:
+            s, e = lazy.indptr[t], lazy.indptr[t + 1]
+            assert np.array_equal(lazy.data[s:e], full[s:e])
+        # every term, from four threads at once (overlapping): the whole array is the scores
+        terms = np.arange(len(lazy.done))
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lazy.ensure, [terms[i::3].tolist() for i in range(3)] + [terms.tolist()]))
+        assert lazy.done.all() and np.array_equal(lazy.data, full)
+    finally:
+        index.catalogue.close()
