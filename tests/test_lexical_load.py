@@ -130,3 +130,27 @@ def test_a_term_is_scored_when_a_query_first_holds_it(built):
         assert lazy.done.all() and np.array_equal(lazy.data, full)
     finally:
         index.catalogue.close()
+
+
+def resident_kb(a: np.ndarray) -> int:
+    """The resident kB of the mappings that hold ``a`` (several when the kernel split one)."""
+    lo_a, hi_a = a.ctypes.data, a.ctypes.data + a.nbytes
+    total, inside = 0, False
+    with open("/proc/self/smaps", encoding="ascii", errors="replace") as f:
+        for line in f:
+            head = line.split()[0]
+            if "-" in head and ":" not in head:
+                lo, hi = (int(v, 16) for v in head.split("-"))
+                inside = lo < hi_a and lo_a < hi
+            elif inside and head == "Rss:":
+                total += int(line.split()[1])
+    return total
+
+
+def test_the_score_array_takes_memory_only_where_written():
+    """Small pages: a value written every 2 MB of 400 MB makes 200 small pages resident (numpy's
+    own large arrays are given huge pages: 200 of those are 400 MB)."""
+    data = lexical_counts.untouched(100_000_000, np.float32)
+    assert data.flags.writeable and not data[:1000].any()
+    data[:: 1 << 19] = 1.0
+    assert resident_kb(data) <= 4 * 2 * 200
