@@ -200,3 +200,21 @@ def test_a_served_static_index_switches_to_minilm_after_the_fill(built, real_enc
             ref.index.catalogue.close()
     finally:
         new.index.catalogue.close()
+
+
+def test_fill_of_an_ivf_index_over_int8_vectors(built, static_encoder, real_encoder, tmp_path):
+    """The fill rebuilds the IVF index over the new int8 vectors with their own scale
+    (matcher.ivf_codes): the same files as an IVF build with the real model."""
+    creators = sample_creators(N)
+    out, ref = tmp_path / "static", tmp_path / "minilm"
+    build_and_save(creators, static_encoder, out, model_name=STATIC_MODEL, events=False,
+                   index_type="ivf", candidates=50)  # fmt: skip
+    build_and_save(creators, real_encoder, ref, index_type="ivf", candidates=50)
+    fill_index(out, real_encoder, candidates=50)
+    after = json.loads((out / "manifest.json").read_text())
+    want = json.loads((ref / "manifest.json").read_text())
+    assert after["vectors"] == want["vectors"] == "int8" and after["ann"] == want["ann"]
+    assert want["ann"]["codes"] == "int8"
+    for name in ("content.npy", "voice.npy", "scales.npy", "ivf_lists.npy", "faiss.index"):
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+    assert shortlists(out) == shortlists(ref)
