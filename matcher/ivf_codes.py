@@ -9,7 +9,7 @@ scale ``s`` (``vmin = -128.5 s``, ``vdiff = 255 s``), so that a vector ``q s`` (
 encoded as the byte ``q + 128`` and searched as ``q s``. Its inverted lists are then nothing the
 index directory lacks: ``faiss.index`` holds the trained index without its lists, and
 ``ivf_lists.npy`` each row's list (int32). Loading adds every row's codes, read from
-``content.npy``, to its list in row order (about N s at a million creators).
+``content.npy``, to its list in row order (the whole 1M stand-in index loads in about 1 s).
 
 Searched so, the scan's similarities are those of the stored int8 vectors, where the residual
 codes were another approximation beside them; on the 1M stand-in, the candidate recall against
@@ -61,7 +61,7 @@ def align(index: Any, scale: np.ndarray) -> None:
     """Set the trained scalar quantiser of a non-residual IVF-SQ8 ``index`` to the int8 scale."""
     import faiss
 
-    if index.by_residual or index.sq.qtype != faiss.ScalarQuantizer.QT_8bit:
+    if not is_aligned(index):
         raise ValueError("only a non-residual 8-bit IVF index can hold the int8 codes")
     faiss.copy_array_to_vector(ranges(scale), index.sq.trained)
 

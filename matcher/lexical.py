@@ -196,7 +196,7 @@ class LexicalIndex:
         Path(out).mkdir(parents=True, exist_ok=True)
         if self.retriever_ is not None:
             self.retriever_.save(str(out), show_progress=False)
-            if self.counts_ is not None:  # the scores are computed from the counts at load
+            if self.counts_ is not None:  # a loaded index computes the scores from the counts
                 self.counts_.save(Path(out))
                 (Path(out) / lexical_counts.SCORES_FILE).unlink()
 

@@ -14,8 +14,8 @@ The scores are bm25s' own, operation for operation (``lucene``: idf ``log(1 + (N
 stored as float32), so an updated index scores every query exactly as bm25s would after a full
 rebuild; ``tests/test_update.py`` checks that against bm25s itself. Other BM25 variants are left
 to bm25s (:data:`METHODS`), and their indexes are refitted on an update. An index of these
-variants saves the counts and not the scores (:data:`SCORES_FILE`): :func:`retriever` computes
-them when it is loaded.
+variants saves the counts and not the scores (:data:`SCORES_FILE`): once it is loaded,
+:class:`ScoresOnDemand` computes a term's scores the first time a query holds it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 METHODS = ("lucene", "robertson")
 #: the files :meth:`TermCounts.save` adds to bm25s' directory
 TF_FILE, DOCLEN_FILE = "tf.index.npy", "doclen.index.npy"
-#: bm25s' file of the scores, which an index with term counts leaves out (computed at load)
+#: bm25s' file of the scores, which an index with term counts leaves out (computed on demand)
 SCORES_FILE = "data.csc.index.npy"
 #: pairs processed at a time (bounds the temporaries of the vectorised steps)
 CHUNK = 4_000_000
@@ -194,10 +194,11 @@ def term_parts(
     return idf, k1 * ((1 - b) + b * doclen.astype(np.float64) / avgdl)
 
 
-def pair_scores(idf: float, norm: np.ndarray, tf: np.ndarray) -> np.ndarray:
-    """The float32 scores of one term's pairs (``norm``: their creators' length parts)."""
+def pair_scores(idf: Any, norm: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    """The float32 scores of pairs of these idfs (one, or one a pair), their creators' length
+    parts ``norm`` and frequencies ``tf``."""
     tf = np.asarray(tf, dtype=np.float64)
-    return (np.float64(idf) * (tf / (norm + tf))).astype(np.float32)
+    return (np.asarray(idf, dtype=np.float64) * (tf / (norm + tf))).astype(np.float32)
 
 
 def bm25_scores(counts: TermCounts, k1: float, b: float, method: str) -> np.ndarray:
@@ -208,9 +209,8 @@ def bm25_scores(counts: TermCounts, k1: float, b: float, method: str) -> np.ndar
     for s in range(0, len(out), CHUNK):
         e = min(s + CHUNK, len(out))
         tok = np.searchsorted(indptr, np.arange(s, e), side="right") - 1
-        tf = read_part(counts.tf, s, e).astype(np.float64)
-        tfc = tf / (norm[read_part(counts.indices, s, e)] + tf)
-        out[s:e] = (idf[tok].astype(np.float64) * tfc).astype(np.float32)
+        rows = read_part(counts.indices, s, e)
+        out[s:e] = pair_scores(idf[tok], norm[rows], read_part(counts.tf, s, e))
     return out
 
 
@@ -255,9 +255,7 @@ class ScoresOnDemand:
                     continue
                 s, e = int(self.indptr[t]), int(self.indptr[t + 1])
                 rows = np.asarray(self.counts.indices[s:e])
-                self.data[s:e] = pair_scores(
-                    float(self.idf[t]), self.norm[rows], self.counts.tf[s:e]
-                )
+                self.data[s:e] = pair_scores(self.idf[t], self.norm[rows], self.counts.tf[s:e])
                 self.done[t] = True
 
 
