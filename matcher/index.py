@@ -148,6 +148,8 @@ class CreatorIndex:
         self.path: Path | None = None
         #: price per post estimates fitted on the catalogue's stated prices (empty: benchmarks)
         self.prices = PriceModel.from_dict(manifest.prices)
+        #: whether :meth:`search` gives numpy's ``content[rows] @ query`` (IVF: re-ranked)
+        self.reranked = manifest.index_type == "ivf"
         self._voice_mean: np.ndarray | None = None
         self._coherence: float | None = None
         if faiss_index is None:  # built from the vectors given
@@ -181,8 +183,7 @@ class CreatorIndex:
         if self._voice_mean is None:
             known = np.flatnonzero(np.asarray(self.voice_known))
             if known.size > 50_000:
-                known = np.random.default_rng(0).choice(known, 50_000, replace=False)
-                known.sort()
+                known = np.sort(np.random.default_rng(0).choice(known, 50_000, replace=False))
             v = np.asarray(self.voice[known], dtype=np.float64)
             self._voice_mean = v.mean(axis=0) if len(v) else np.zeros(self.manifest.dim)
         return self._voice_mean
@@ -327,7 +328,7 @@ class CreatorIndex:
         sims, rows = self._faiss.search(q, n, params=params)
         keep = rows[0] >= 0
         found, sims = rows[0][keep].astype(np.int64), sims[0][keep]
-        if isinstance(self._faiss, faiss.IndexIVF) and len(found):
+        if self.reranked and len(found):
             # quantised distances only pick the rows; their order is exact search's
             found = np.sort(found)
             sims = np.asarray(self.content[found] @ q[0], dtype=np.float32)

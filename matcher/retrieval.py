@@ -50,7 +50,9 @@ def top_rows(
     if s.dtype != np.float32:
         s = s.astype(np.float64, copy=False)
     if allowed is None:
-        hits = np.flatnonzero(s > 0) if positive else np.arange(s.size)
+        hits = _above_sampled_cut(s, n, positive)
+        if hits is None:
+            hits = np.flatnonzero(s > 0) if positive else np.arange(s.size)
     else:
         hits = np.unique(np.asarray(allowed, dtype=np.int64))
         if positive:
@@ -61,6 +63,27 @@ def top_rows(
         above = hits[v > cut]
         hits = np.concatenate([above, hits[v == cut][: n - above.size]])  # hits are in row order
     return hits[np.lexsort((hits, -s[hits]))]
+
+
+#: :func:`top_rows` looks at every score only below this many (or for most of them)
+SAMPLED_FROM = 50_000
+
+
+def _above_sampled_cut(s: np.ndarray, n: int, positive: bool) -> np.ndarray | None:
+    """The rows (in row order) whose score is at least a cut read off a regular sample of the
+    scores, expected to leave about twice ``n``; None when it leaves fewer than ``n`` (or the
+    scores are few). The ``n`` best are then among them, ties at the ``n``-th place included:
+    that score is at least the cut, as ``n`` rows reach it. A million BM25 scores, 800,000 of
+    them positive, are then compared once, not copied out and partitioned."""
+    if s.size < SAMPLED_FROM or 20 * n > s.size:
+        return None
+    sample = s[:: s.size // 8_192]
+    k = min(sample.size, -(-2 * n * sample.size // s.size) + 8)
+    cut = -np.partition(-sample, k - 1)[k - 1]
+    if not cut > 0 and positive:
+        return None
+    hits = np.flatnonzero(s >= cut)
+    return hits if hits.size >= n else None
 
 
 def top_lexical(scores: np.ndarray, n: int, allowed: Sequence[int] | None = None) -> np.ndarray:
@@ -111,6 +134,10 @@ class Retrieval:
     _ordered: dict[tuple[int, bool], np.ndarray] = field(
         init=False, repr=False, default_factory=dict
     )
+    #: :meth:`similarity`'s values so far, by vector matrix: (matrix, rows sorted, values)
+    _sims: dict[int, tuple[object, np.ndarray, np.ndarray]] = field(
+        init=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._dense_rank = RankOf(self.dense_rows)
@@ -130,9 +157,46 @@ class Retrieval:
         text: TextScores | None = None,
     ) -> Retrieval:
         """Both rankings of ``index`` (a :class:`matcher.index.CreatorIndex`) for a brief."""
-        plain_rows, _ = index.search(query, depth)  # type: ignore[attr-defined]
+        plain_rows, sims = index.search(query, depth)  # type: ignore[attr-defined]
         dense_rows = top_rows(text.total, depth) if text is not None else plain_rows
-        return cls(query, dense_rows, top_lexical(lexical, depth), lexical, text, plain_rows)
+        r = cls(query, dense_rows, top_lexical(lexical, depth), lexical, text, plain_rows)
+        if getattr(index, "reranked", False):  # the search's values are similarity()'s own
+            r._remember(index.content, plain_rows, np.asarray(sims, dtype=np.float32))  # type: ignore[attr-defined]
+        return r
+
+    def similarity(self, content: object, rows: np.ndarray) -> np.ndarray:
+        """``content[rows] @ query`` (float32; ``content``: an index's vectors), each row's value
+        computed once for this brief: the dense search, the fused order and the niche signal
+        read the same rows, and a matrix product gives a row's value to the last bit only for
+        the same set of rows (BLAS blocks them), so one brief sees one value per row."""
+        rows = np.asarray(rows, dtype=np.int64)
+        known, values = self._kept(content)
+        pos = np.searchsorted(known, rows)
+        found = pos < known.size
+        found[found] = known[pos[found]] == rows[found]
+        if not found.all():
+            missing = np.unique(rows[~found])
+            got = np.asarray(RowsAt(content, missing) @ self.query, dtype=np.float32)  # type: ignore[arg-type]
+            known, values = self._remember(content, missing, got)
+            pos = np.searchsorted(known, rows)
+        return values[pos]
+
+    def _kept(self, content: object) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`similarity`'s rows so far (sorted) and their values."""
+        kept = self._sims.get(id(content))
+        if kept is None or kept[0] is not content:  # none, or an id reused by another object
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return kept[1], kept[2]
+
+    def _remember(
+        self, content: object, rows: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Keep ``values`` of ``rows`` (distinct, none kept yet) as :meth:`similarity`'s."""
+        known, kept = self._kept(content)
+        rows, values = np.concatenate([known, rows]), np.concatenate([kept, values])
+        order = np.argsort(rows, kind="stable")
+        self._sims[id(content)] = (content, rows[order], values[order])
+        return rows[order], values[order]
 
     @cached_property
     def lexical_z(self) -> Standardised:
@@ -158,7 +222,7 @@ class Retrieval:
     def order(self, index: object, rows: np.ndarray, plain: bool = False) -> np.ndarray:
         """``rows`` best first: by fused score, then dense similarity, then row."""
         rows = np.asarray(rows, dtype=np.int64)
-        dense = np.asarray(RowsAt(index.content, rows) @ self.query, dtype=np.float64)  # type: ignore[attr-defined]
+        dense = np.asarray(self.similarity(index.content, rows), dtype=np.float64)  # type: ignore[attr-defined]
         return rows[np.lexsort((rows, -dense, -self.fused(rows, plain)))]
 
     def candidates(self, index: object, n: int, plain: bool = False) -> np.ndarray:

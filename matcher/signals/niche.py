@@ -30,7 +30,7 @@ import numpy as np
 from matcher.retrieval import RRF_MAX
 from matcher.schema import Brief
 from matcher.signals.base import Candidates, LazyNotes, QueryContext, SignalResult
-from matcher.vectors import has_vector
+from matcher.vectors import RowsAt, has_vector
 
 #: cosine similarities of all-MiniLM-L6-v2 mapped linearly to [0, 1]: at or below LOW is "no
 #: topical overlap", at or above HIGH is "same niche". Read off unrelated/related text pairs.
@@ -44,10 +44,26 @@ PARTS = (
 
 
 def niche_similarity(ctx: QueryContext, cands: Candidates) -> np.ndarray:
-    """Raw cosine similarity (content vectors and query are L2-normalised)."""
+    """Raw cosine similarity (content vectors and query are L2-normalised); an index's rows
+    read through the brief's retrieval, which has most of them already."""
     if len(cands) == 0:
         return np.zeros(0, dtype=np.float32)
-    return np.asarray(cands.content @ ctx.query, dtype=np.float32)
+    r, c = ctx.retrieval, cands.content
+    if r is not None and r.query is ctx.query and isinstance(c, RowsAt):
+        return r.similarity(c.matrix, c.rows)
+    return np.asarray(c @ ctx.query, dtype=np.float32)
+
+
+def _has_vector(cands: Candidates, sim: np.ndarray) -> np.ndarray:
+    """Whether each candidate has a content vector: a similarity other than 0 says so without
+    reading the row (a vector of zeros has similarity 0); the rows at 0 are read."""
+    if not isinstance(cands.content, RowsAt):
+        return has_vector(cands.content)
+    out = sim != 0
+    zero = np.flatnonzero(~out)
+    if zero.size:
+        out[zero] = has_vector(cands.content[zero])
+    return out
 
 
 def topics(creator_categories: tuple[str, ...], texts: list[str], n: int = 3) -> list[str]:
@@ -59,7 +75,7 @@ def topics(creator_categories: tuple[str, ...], texts: list[str], n: int = 3) ->
 
 def niche_signal(brief: Brief, cands: Candidates, ctx: QueryContext) -> SignalResult:
     sim = niche_similarity(ctx, cands)
-    has_vec = has_vector(cands.content)
+    has_vec = _has_vector(cands, sim)
     lexical = fused = np.full(len(cands), np.nan)
     if ctx.retrieval is not None and cands.rows is not None:
         lexical = np.asarray(ctx.retrieval.lexical[cands.rows], dtype=np.float64)
