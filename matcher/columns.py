@@ -58,6 +58,51 @@ DTYPE = np.dtype(
     ]
 )
 
+#: the fields, in order
+NAMES: tuple[str, ...] = tuple(DTYPE.fields or ())
+#: the audience shares, stored as whole ten-thousandths (:data:`STORED`)
+SHARES = ("age", "gender", "country_share")
+#: shares are stored as ``round(share * SHARE_STEPS)``
+SHARE_STEPS = 10_000
+#: the records as ``columns.npy`` stores them: :data:`DTYPE` with the audience shares as uint16
+#: ten-thousandths (115 bytes a creator, not 211). A share that is not a whole number of them
+#: (more than 4 decimals, or above 6.5535) leaves its record ``exact`` False: read from the
+#: creator, as a record that does not fit the columns. Read back as ``steps / 10,000``, a
+#: share of up to 4 decimals is the float the creator's JSON gives, to the last bit.
+STORED = np.dtype([(name, ("u2", DTYPE[name].shape) if name in SHARES else DTYPE[name])
+                   for name in NAMES])  # fmt: skip
+
+
+def narrow(cols: np.ndarray) -> np.ndarray:
+    """``cols`` (:data:`DTYPE`) as :data:`STORED` (records of another dtype as they are)."""
+    if cols.dtype != DTYPE:
+        return cols
+    out = np.zeros(cols.shape, dtype=STORED)
+    exact = cols["exact"].copy()
+    for name in NAMES:
+        if name not in SHARES:
+            out[name] = cols[name]
+            continue
+        x = cols[name]
+        steps = np.rint(x * SHARE_STEPS)
+        fits = (steps >= 0) & (steps <= np.iinfo(np.uint16).max)
+        fits &= np.where(fits, steps, 0) / SHARE_STEPS == x
+        whole = fits.all(axis=1)
+        exact &= whole
+        out[name] = np.where(whole[:, None], steps, 0)
+    out["exact"] = exact
+    return out
+
+
+def widen(cols: np.ndarray) -> np.ndarray:
+    """Records read from ``columns.npy`` as :data:`DTYPE` (the shares as floats again)."""
+    if cols.dtype != STORED:
+        return cols
+    out = np.empty(cols.shape, dtype=DTYPE)
+    for name in NAMES:
+        out[name] = cols[name] / SHARE_STEPS if name in SHARES else cols[name]
+    return out
+
 
 def engagement_of(c: Creator) -> float | None:
     """The catalogue's ``engagement_rate``, else the mean (likes + comments) / followers over
@@ -193,7 +238,7 @@ def load(path: Path, count: int) -> np.ndarray | None:
     if not (path / "columns.npy").exists():
         return None
     cols = np.load(path / "columns.npy", mmap_mode="r")
-    if cols.dtype != DTYPE:
+    if cols.dtype not in (STORED, DTYPE):  # DTYPE: written before the shares were narrowed
         return None
     if cols.shape != (count,):
         raise ValueError(f"columns.npy holds {cols.shape} records for {count} creators")

@@ -162,7 +162,7 @@ class CreatorIndex:
 
     def columns_at(self, rows: np.ndarray) -> np.ndarray | None:
         """The column records of these rows (None: the index has none)."""
-        return None if self.columns is None else np.asarray(self.columns[rows])
+        return None if self.columns is None else columns.widen(np.asarray(self.columns[rows]))
 
     @property
     def faiss_index(self) -> Any:
@@ -254,7 +254,7 @@ class CreatorIndex:
             if self.style is not None:
                 np.save(tmp / "style.npy", self.style)
             if self.columns is not None:
-                np.save(tmp / "columns.npy", self.columns)
+                np.save(tmp / "columns.npy", columns.narrow(self.columns))
             ivf_codes.write(self._faiss, tmp)
             sqlite_backup(self.catalogue.path, tmp / "catalogue.sqlite")
             write_lookups(tmp)

@@ -152,7 +152,7 @@ def _write(
             del content, voice
             db.insert(n, chunk, events=events)
             terms.add(lexical.tokens(chunk))
-            cols.append(columns.of_creators(chunk))
+            cols.append(columns.narrow(columns.of_creators(chunk)))
             if text_model is not None:
                 style.append(text_model.style.transform(chunk))
             n += len(chunk)

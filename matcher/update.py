@@ -324,12 +324,16 @@ def _write(index: CreatorIndex, plan: Plan, fresh: Fresh, tmp: Path, candidates:
         prices = PriceModel.fit(db.priced()).to_dict()
         lexical = updated_lexical(index, db, plan, tmp / "lexical")
         if index.columns is None:  # an index written before they were stored: all made now
-            np.save(tmp / "columns.npy", columns.of_catalogue(db.each(), plan.n))
+            np.save(tmp / "columns.npy", columns.narrow(columns.of_catalogue(db.each(), plan.n)))
     finally:
         db.close()
     write_lookups(tmp)
     if index.columns is not None:
-        write_rows(tmp / "columns.npy", index.columns, plan, columns.of_creators(plan.fresh))
+        fresh_cols = columns.of_creators(plan.fresh)  # stored as the index stores them
+        fresh_cols = (
+            columns.narrow(fresh_cols) if index.columns.dtype == columns.STORED else fresh_cols
+        )
+        write_rows(tmp / "columns.npy", index.columns, plan, fresh_cols)
     content = stored_vectors.reopened_like(index.content, write_rows(
         tmp / "content.npy", stored_vectors.stored(index.content), plan,
         stored_vectors.rows_like(index.content, fresh.content),
