@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher import lexical_counts
+from matcher import lexical_counts, lexical_split
 from matcher.lexical_counts import TermCounts
 from matcher.schema import Creator
 
@@ -198,6 +198,7 @@ class LexicalIndex:
             self.retriever_.save(str(out), show_progress=False)
             if self.counts_ is not None:  # a loaded index computes the scores from the counts
                 self.counts_.save(Path(out))
+                lexical_split.write(Path(out), self.counts_.indices)  # 2 bytes a posting
                 (Path(out) / lexical_counts.SCORES_FILE).unlink()
 
     @classmethod

@@ -15,7 +15,8 @@ stored as float32), so an updated index scores every query exactly as bm25s woul
 rebuild; ``tests/test_update.py`` checks that against bm25s itself. Other BM25 variants are left
 to bm25s (:data:`METHODS`), and their indexes are refitted on an update. An index of these
 variants saves the counts and not the scores (:data:`SCORES_FILE`): once it is loaded,
-:class:`ScoresOnDemand` computes a term's scores the first time a query holds it.
+:class:`ScoresOnDemand` computes a term's scores the first time a query holds it. The pairs'
+creator rows are saved in two bytes each (:mod:`matcher.lexical_split`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from matcher import lexical_split
+from matcher.lexical_split import SplitIndices
 
 #: the BM25 variants whose scores this module computes (others: bm25s, refit on an update)
 METHODS = ("lucene", "robertson")
@@ -49,7 +53,8 @@ class TermCounts:
 
     vocab: dict[str, int]
     indptr: np.ndarray
-    indices: np.ndarray
+    #: int32 rows, or as saved (:class:`matcher.lexical_split.SplitIndices`, read as int32)
+    indices: np.ndarray | SplitIndices
     tf: np.ndarray
     doclen: np.ndarray
 
@@ -78,7 +83,7 @@ class TermCounts:
         counts = cls(
             vocab=vocab,
             indptr=indptr,
-            indices=np.load(path / "indices.csc.index.npy", mmap_mode="r"),
+            indices=lexical_split.read(path),
             tf=np.load(path / TF_FILE, mmap_mode="r"),
             doclen=np.load(path / DOCLEN_FILE, mmap_mode="r"),
         )
@@ -259,7 +264,7 @@ class ScoresOnDemand:
                 self.done[t] = True
 
 
-def read_part(a: np.ndarray, start: int, stop: int) -> np.ndarray:
+def read_part(a: np.ndarray | SplitIndices, start: int, stop: int) -> np.ndarray:
     """``a[start:stop]`` of a 1-d array; of a memory-mapped file, read with a file read (pages
     mapped and touched would count in the process's memory while it runs)."""
     if isinstance(a, np.memmap) and a.filename:
@@ -278,9 +283,12 @@ def retriever(
     if len(counts.indices) == 0:
         return None
     r = bm25s.BM25(k1=k1, b=b, method=method)
+    split = counts.indices
+    if isinstance(split, SplitIndices):  # summed a run at a time, as saved
+        r._compute_relevance_from_scores = lexical_split.relevance
     r.scores = {
         "data": on_demand.data if on_demand is not None else bm25_scores(counts, k1, b, method),
-        "indices": np.asarray(counts.indices),
+        "indices": split if isinstance(split, SplitIndices) else np.asarray(split),
         "indptr": np.asarray(counts.indptr),
         "num_docs": counts.n_docs,
     }
