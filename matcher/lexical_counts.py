@@ -283,12 +283,14 @@ def retriever(
     if len(counts.indices) == 0:
         return None
     r = bm25s.BM25(k1=k1, b=b, method=method)
-    split = counts.indices
-    if isinstance(split, SplitIndices):  # summed a run at a time, as saved
+    indices = counts.indices
+    if isinstance(indices, SplitIndices):  # summed a run at a time, as saved
         r._compute_relevance_from_scores = lexical_split.relevance
+    else:
+        indices = np.asarray(indices)
     r.scores = {
         "data": on_demand.data if on_demand is not None else bm25_scores(counts, k1, b, method),
-        "indices": split if isinstance(split, SplitIndices) else np.asarray(split),
+        "indices": indices,
         "indptr": np.asarray(counts.indptr),
         "num_docs": counts.n_docs,
     }

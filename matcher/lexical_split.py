@@ -109,18 +109,15 @@ def read(path: Path) -> np.ndarray | SplitIndices:
 def relevance(
     data: np.ndarray,
     indptr: np.ndarray,
-    indices: np.ndarray | SplitIndices,
+    indices: SplitIndices,
     num_docs: int,
     query_tokens_ids: np.ndarray,
     dtype: Any,
 ) -> np.ndarray:
-    """bm25s' ``_compute_relevance_from_scores`` for split postings (whole ones as bm25s)."""
+    """bm25s' ``_compute_relevance_from_scores`` (same arguments) for split postings."""
     scores = np.zeros(num_docs, dtype=dtype)
     for t in np.asarray(query_tokens_ids).tolist():
         start, stop = int(indptr[t]), int(indptr[t + 1])
-        if not isinstance(indices, SplitIndices):
-            np.add.at(scores, indices[start:stop], data[start:stop])
-            continue
         for s, e, high in indices.runs(start, stop):
             np.add.at(scores[high * SPAN : (high + 1) * SPAN], indices.low[s:e], data[s:e])
     return scores
