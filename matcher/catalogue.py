@@ -21,21 +21,24 @@ from matcher.catalogue_rows import (
     DATA,
     JSON,
     PRICED,
+    ROW_DICTIONARY,
+    SEARCH_DICTIONARY,
     SEARCH_INSERT,
     TRAIN_FROM,
-    TRAIN_ROWS,
     ZSTD,
     RowCodec,
     Written,
+    current_events,
     filter_query,
     insert_sql,
     packed,
     row_of,
-    train,
+    stored_dictionary,
+    stored_versions,
+    trained_codec,
 )
-from matcher.competitor_search import SEARCH_VERSION, holds, search_text
+from matcher.competitor_search import holds, search_text
 from matcher.history import (
-    EVENTS_VERSION,
     SponsorEvent,
     events_from_json,
     events_to_json,
@@ -68,6 +71,7 @@ CREATE TABLE IF NOT EXISTS creators (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS row_dictionary (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS search_dictionary (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sponsor_search (row INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
 CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
@@ -95,7 +99,8 @@ class CatalogueDB:
     ``sponsor_search`` (:mod:`matcher.competitor_search`, :meth:`sponsor_texts`).
 
     A catalogue created by this version compresses its rows' JSON (:mod:`matcher.catalogue_rows`,
-    the dictionary trained on the first rows written); one written before keeps plain text."""
+    the dictionary trained on the first rows written), and its search texts with a dictionary of
+    their own; one written before keeps plain text."""
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, cache_max: int = 100_000
@@ -114,68 +119,37 @@ class CatalogueDB:
         else:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             self._db.executescript(SCHEMA)
-            self._current_events()
+            current_events(self._db)
         self._codec = self._open_codec()
-        #: whether rows carry their sponsorship events (else :meth:`events` gives None)
-        self.events_stored = self._meta("events_version") == str(EVENTS_VERSION)
-        #: whether rows may carry a sponsor search text (else :meth:`sponsor_texts` gives None)
-        self.search_stored = self.events_stored and self._meta("search_version") == str(
-            SEARCH_VERSION
-        )
+        #: whether rows carry their sponsorship events (else :meth:`events` gives None), and
+        #: whether they may carry a sponsor search text (else :meth:`sponsor_texts` gives None)
+        self.events_stored, self.search_stored = stored_versions(self._db)
 
     def _open_codec(self) -> RowCodec:
-        """Compressed rows where the price columns exist (created by this version), else text."""
+        """Compressed rows where the price columns exist (created by this version), else text;
+        search texts compressed where their dictionary is (:data:`SEARCH_DICTIONARY`)."""
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
-        try:
-            found = self._db.execute("SELECT data FROM row_dictionary WHERE id = 1").fetchone()
-        except sqlite3.OperationalError:  # written before rows were compressed
-            found = None
+        found = stored_dictionary(self._db, ROW_DICTIONARY)
         codec = ZSTD if "price" in columns else JSON
         #: whether rows are yet to be written (a dictionary is trained on the first)
         self._untrained = codec == ZSTD and found is None and len(self) == 0
-        return RowCodec(codec, None if found is None else bytes(found[0]))
+        searched = stored_dictionary(self._db, SEARCH_DICTIONARY)
+        self._search_codec = RowCodec(JSON) if searched is None else RowCodec(ZSTD, searched)
+        #: whether search texts are yet to be written (a dictionary is trained on the first)
+        self._search_untrained = codec == ZSTD and searched is None and not self._db.execute(
+            "SELECT 1 FROM sponsor_search LIMIT 1").fetchone()  # fmt: skip
+        return RowCodec(codec, found)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """A write transaction; when it fails, a dictionary trained in it is forgotten too."""
-        kept = self._codec, self._untrained
+        kept = self._codec, self._untrained, self._search_codec, self._search_untrained
         try:
             with self._db:
                 yield
         except BaseException:
-            self._codec, self._untrained = kept
+            self._codec, self._untrained, self._search_codec, self._search_untrained = kept
             raise
-
-    def _meta(self, key: str) -> str | None:
-        try:
-            found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # written before the meta table
-            return None
-        return None if found is None else str(found[0])
-
-    def _current_events(self) -> None:
-        """Add the events column to an older catalogue and drop events of another version."""
-        columns = {r[1] for r in self._db.execute("PRAGMA table_info(creators)")}
-        version = self._meta("events_version")
-        if self._meta("search_version") != str(SEARCH_VERSION):
-            with self._db:  # texts of another version (or none yet): rows written from now on
-                self._db.execute("DELETE FROM sponsor_search")
-                self._db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('search_version', ?)",
-                    (str(SEARCH_VERSION),),
-                )
-        if "events" in columns and version == str(EVENTS_VERSION):
-            return
-        with self._db:
-            self._db.execute("DELETE FROM sponsor_search")
-            if "events" not in columns:
-                self._db.execute("ALTER TABLE creators ADD COLUMN events TEXT")
-            else:
-                self._db.execute("UPDATE creators SET events = NULL")
-            self._db.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('events_version', ?)",
-                (str(EVENTS_VERSION),),
-            )
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM creators").fetchone()[0])
@@ -192,17 +166,23 @@ class CatalogueDB:
         if self._untrained:
             it = iter(written)
             head = list(itertools.islice(it, TRAIN_FROM))
-            step = max(1, len(head) // TRAIN_ROWS)
-            dictionary = train([str(record[DATA]) for record, _ in head[::step][:TRAIN_ROWS]])
-            if dictionary is not None:
-                q = "INSERT INTO row_dictionary (id, data) VALUES (1, ?)"
-                self._db.execute(q, (dictionary,))
-                self._codec = RowCodec(ZSTD, dictionary)
+            texts = [str(record[DATA]) for record, _ in head]
+            self._codec = trained_codec(self._db, ROW_DICTIONARY, texts)
             self._untrained = False
             written = itertools.chain(head, it)
         searched: list[tuple[int, str]] = []
         self._db.executemany(insert_sql(self._codec.codec), packed(written, self._codec, searched))
-        self._db.executemany(SEARCH_INSERT, searched)
+        self._write_search(searched)
+
+    def _write_search(self, searched: Sequence[tuple[int, str]]) -> None:
+        """Write sponsor search texts (inside the caller's transaction); the first non-empty
+        ones written to a new catalogue train their dictionary."""
+        if self._search_untrained and searched:
+            texts = [t for _, t in searched if t]
+            self._search_codec = trained_codec(self._db, SEARCH_DICTIONARY, texts)
+            self._search_untrained = False
+        pack = self._search_codec.pack
+        self._db.executemany(SEARCH_INSERT, ((r, pack(t)) for r, t in searched))
 
     def update(
         self,
@@ -308,15 +288,17 @@ class CatalogueDB:
         filled = 0
         while True:
             q = "SELECT row, data FROM creators WHERE events IS NULL ORDER BY row LIMIT ?"
-            todo = self._db.execute(q, (chunk,)).fetchall()
+            todo = self._db.execute(
+                q, (TRAIN_FROM if self._search_untrained else chunk,)
+            ).fetchall()
             if not todo:
                 break
             found = [(r, c, sponsorship_events(c)) for r, c in
                      ((r, self._creator(d)) for r, d in todo)]  # fmt: skip
-            with self._db:
+            with self._transaction():
                 self._db.executemany("UPDATE creators SET events = ? WHERE row = ?",
                                      ((events_to_json(e), r) for r, _, e in found))  # fmt: skip
-                self._db.executemany(SEARCH_INSERT, ((r, search_text(c, e)) for r, c, e in found))
+                self._write_search([(r, search_text(c, e)) for r, c, e in found])
             filled += len(todo)
         self._events.clear()
         return filled
@@ -339,20 +321,20 @@ class CatalogueDB:
         if not self.search_stored:
             return None
         if self.search_lookup is not None:
-            texts = self.search_lookup.take(rows)
-            return {r: t if holds(t, needles) else None
-                    for r, t in zip(rows.tolist(), texts, strict=True) if t is not None}  # fmt: skip
-        test = " OR ".join("instr(text, ?) > 0" for _ in needles) or "0"
-        q = (f"SELECT row, CASE WHEN {test} THEN text END FROM sponsor_search"
-             " WHERE row IN (SELECT value FROM json_each(?))")  # fmt: skip
-        return dict(self._db.execute(q, [*needles, json.dumps(np.unique(rows).tolist())]))
+            pairs = zip(rows.tolist(), self.search_lookup.take(rows), strict=True)
+        else:
+            q = "SELECT row, text FROM sponsor_search WHERE row IN (SELECT value FROM json_each(?))"
+            found = self._db.execute(q, [json.dumps(np.unique(rows).tolist())])
+            pairs = ((r, self._search_codec.unpack(t)) for r, t in found)  # type: ignore[assignment]
+        return {r: t if holds(t, needles) else None for r, t in pairs if t is not None}
 
     def by_row(self, what: str) -> Iterator[tuple[int, str]]:
         """(row, value) in row order of ``what``: "ids" (every row) or "search" (the rows with
         a sponsor search text)."""
         q = {"ids": "SELECT row, creator_id FROM creators ORDER BY row",
              "search": "SELECT row, text FROM sponsor_search ORDER BY row"}[what]  # fmt: skip
-        yield from self._db.execute(q)
+        unpack = self._search_codec.unpack
+        yield from ((r, unpack(t)) for r, t in self._db.execute(q))
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}

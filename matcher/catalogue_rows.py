@@ -7,19 +7,28 @@ dictionary takes the rows to about a fifth of their size (a quarter of the index
 million creators), where zlib or Zstandard row by row reach about half. Decompressing a row
 takes about 3 µs. A catalogue written before keeps plain JSON text (:data:`JSON`) and stays so
 when updated; readers take either (:meth:`RowCodec.unpack`).
+
+The rows' sponsor search texts (table ``sponsor_search``, :mod:`matcher.competitor_search`) are
+compressed the same way with a dictionary of their own (:data:`SEARCH_DICTIONARY`); a brief
+reads them from ``search.bin`` (:mod:`matcher.lookups`), so the table is read only to write that
+file and by an index without it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import zstandard
 
-from matcher.competitor_search import search_text
-from matcher.history import events_to_json, sponsorship_events
+from matcher.competitor_search import SEARCH_VERSION, search_text
+from matcher.history import EVENTS_VERSION, events_to_json, sponsorship_events
 from matcher.row_json import creator_to_json
 from matcher.schema import Creator
+
+T = TypeVar("T")
 
 #: how a catalogue stores its rows' JSON: plain text (catalogues written before), or compressed
 JSON, ZSTD = "json", "zstd"
@@ -31,6 +40,13 @@ LEVEL = 3
 TRAIN_ROWS, TRAIN_FROM = 5_000, 20_000
 #: the dictionary's size in bytes (zstd's own default)
 DICT_SIZE = 112_640
+
+#: the tables of a catalogue's two dictionaries: its rows' JSON, and its sponsor search texts'
+#: (:mod:`matcher.competitor_search`; a catalogue without the latter keeps those texts plain).
+#: The search dictionary is trained on the first search texts written, which is the first
+#: chunk of a build, or the first rows that :meth:`CatalogueDB.fill_events` fills after a fast
+#: build. On stand-in creators it stores those texts in about a quarter of their size.
+ROW_DICTIONARY, SEARCH_DICTIONARY = "row_dictionary", "search_dictionary"
 
 #: an audience country share at or above this makes that country one of the creator's markets
 MARKET_SHARE = 0.25
@@ -57,7 +73,7 @@ class RowCodec:
         )
 
     def pack(self, text: str) -> str | bytes:
-        if self.codec == JSON:
+        if self.codec == JSON or not text:  # an empty text is stored as it is
             return text
         c = getattr(self._local, "compressor", None)
         if c is None:
@@ -86,6 +102,76 @@ def train(texts: Sequence[str]) -> bytes | None:
         return zstandard.train_dictionary(size, samples).as_bytes()
     except zstandard.ZstdError:  # too little to learn from
         return None
+
+
+def meta(db: sqlite3.Connection, key: str) -> str | None:
+    """A value of the catalogue's ``meta`` table (None: not set)."""
+    try:
+        found = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:  # written before the meta table
+        return None
+    return None if found is None else str(found[0])
+
+
+def stored_versions(db: sqlite3.Connection) -> tuple[bool, bool]:
+    """Whether the catalogue's rows carry sponsorship events of this version, and whether
+    (then) they may carry sponsor search texts of this version."""
+    events = meta(db, "events_version") == str(EVENTS_VERSION)
+    return events, events and meta(db, "search_version") == str(SEARCH_VERSION)
+
+
+def current_events(db: sqlite3.Connection) -> None:
+    """Add the events column to an older writable catalogue and drop events and search texts
+    of another version."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(creators)")}
+    version = meta(db, "events_version")
+    if meta(db, "search_version") != str(SEARCH_VERSION):
+        with db:  # texts of another version (or none yet): rows written from now on
+            db.execute("DELETE FROM sponsor_search")
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('search_version', ?)",
+                (str(SEARCH_VERSION),),
+            )
+    if "events" in columns and version == str(EVENTS_VERSION):
+        return
+    with db:
+        db.execute("DELETE FROM sponsor_search")
+        if "events" not in columns:
+            db.execute("ALTER TABLE creators ADD COLUMN events TEXT")
+        else:
+            db.execute("UPDATE creators SET events = NULL")
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('events_version', ?)",
+            (str(EVENTS_VERSION),),
+        )
+
+
+def spread(items: Sequence[T], n: int) -> list[T]:
+    """At most ``n`` of ``items``, taken evenly."""
+    return list(items[:: max(1, len(items) // n)][:n])
+
+
+def stored_dictionary(db: sqlite3.Connection, table: str) -> bytes | None:
+    """The dictionary kept in ``table`` (:data:`ROW_DICTIONARY` or :data:`SEARCH_DICTIONARY`),
+    None when there is none (or the catalogue was written before that table)."""
+    try:
+        found = db.execute(f"SELECT data FROM {table} WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if found is None else bytes(found[0])
+
+
+def trained_codec(db: sqlite3.Connection, table: str, texts: Sequence[str]) -> RowCodec:
+    """A :data:`ZSTD` codec with a dictionary trained on ``texts`` (at most :data:`TRAIN_ROWS`
+    of them, taken evenly), stored in ``table`` inside the caller's transaction; without a
+    dictionary when ``texts`` are too few: rows compressed without (:data:`ROW_DICTIONARY`),
+    search texts kept plain (:data:`SEARCH_DICTIONARY`)."""
+    dictionary = train(spread(texts, TRAIN_ROWS))
+    if dictionary is not None:
+        db.execute(f"INSERT INTO {table} (id, data) VALUES (1, ?)", (dictionary,))
+    elif table == SEARCH_DICTIONARY:
+        return RowCodec(JSON)
+    return RowCodec(ZSTD, dictionary)
 
 
 def markets(c: Creator) -> str | None:

@@ -184,13 +184,16 @@ def test_the_dictionary_learns_from_rows_spread_over_the_first_write(
     tmp_path, creators, monkeypatch
 ):
     import matcher.catalogue as catalogue
+    import matcher.catalogue_rows as catalogue_rows
 
     seen: list[list[str]] = []
-    monkeypatch.setattr(catalogue, "TRAIN_ROWS", 10)
+    monkeypatch.setattr(catalogue_rows, "TRAIN_ROWS", 10)
     monkeypatch.setattr(catalogue, "TRAIN_FROM", 40)
-    monkeypatch.setattr(catalogue, "train", lambda texts: seen.append(list(texts)) or train(texts))
+    monkeypatch.setattr(
+        catalogue_rows, "train", lambda texts: seen.append(list(texts)) or train(texts)
+    )
     db = CatalogueDB(tmp_path / "c.sqlite")
     db.insert(0, creators[:100])
-    assert seen == [[creator_to_json(c) for c in creators[0:40:4]]]
+    assert seen[0] == [creator_to_json(c) for c in creators[0:40:4]]
     assert db.get_rows(range(100)) == list(creators[:100])
     db.close()

@@ -212,10 +212,10 @@ def test_texts_of_another_version_or_none_are_not_used(tmp_path):
 def test_update_moves_and_deletes_search_texts_with_their_rows(tmp_path):
     creators = sample_creators(60)
     db = _catalogue(tmp_path / "c.sqlite", creators)
-    texts = dict(db._db.execute("SELECT row, text FROM sponsor_search"))
+    texts = dict(db.by_row("search"))
     new = sample_creators(61)[60]
     db.update(delete=[3, 7], moves=[(59, 3), (58, 7)], put=[(10, new, None)])  # type: ignore[list-item]
-    got = dict(db._db.execute("SELECT row, text FROM sponsor_search"))
+    got = dict(db.by_row("search"))
     assert len(got) == 58 and got[3] == texts[59] and got[7] == texts[58]
     assert got[10] == search_text(new, sponsorship_events(new)) and 59 not in got
 

@@ -33,18 +33,22 @@ def tree(out: Path) -> dict[str, bytes]:
 
 
 def catalogue(out: Path) -> list[tuple]:
-    """Every table's rows, the creators' JSON decompressed (the dictionary it was compressed
-    with depends on how many rows the first write held, so it is left out)."""
+    """Every table's rows, the creators' JSON and the search texts decompressed (the
+    dictionaries they were compressed with depend on how many rows the first write held, so
+    they are left out)."""
     db = sqlite3.connect(out / "catalogue.sqlite")
     stored = CatalogueDB(out / "catalogue.sqlite", readonly=True)
     try:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         texts = stored.records(range(len(stored))) if "creators" in names else {}
+        searched = dict(stored.by_row("search")) if "sponsor_search" in names else {}
         return [
-            (t, *r[:7], texts[r[0]], *r[8:]) if t == "creators" else (t, *r)
-            for t in sorted(set(names) - {"row_dictionary"})
+            (t, *r[:7], texts[r[0]], *r[8:]) if t == "creators"
+            else (t, r[0], searched[r[0]]) if t == "sponsor_search"
+            else (t, *r)
+            for t in sorted(set(names) - {"row_dictionary", "search_dictionary"})
             for r in db.execute(f"SELECT * FROM {t} ORDER BY 1")
-        ]
+        ]  # fmt: skip
     finally:
         db.close()
         stored.close()

@@ -82,7 +82,7 @@ def test_briefs_read_stored_events_and_rank_as_when_parsing(built, tmp_path, mon
 def test_events_of_another_version_are_not_read_and_are_refilled(built, tmp_path, monkeypatch):
     out = tmp_path / "other"
     shutil.copytree(built, out)
-    monkeypatch.setattr("matcher.catalogue.EVENTS_VERSION", history.EVENTS_VERSION + 1)
+    monkeypatch.setattr("matcher.catalogue_rows.EVENTS_VERSION", history.EVENTS_VERSION + 1)
     ro = CatalogueDB(out / "catalogue.sqlite", readonly=True)
     assert not ro.events_stored and ro.events([0, 1]) == [None, None]
     ro.close()
