@@ -162,7 +162,8 @@ class CreatorIndex:
 
     def columns_at(self, rows: np.ndarray) -> np.ndarray | None:
         """The column records of these rows (None: the index has none)."""
-        return None if self.columns is None else columns.widen(np.asarray(self.columns[rows]))
+        found = None if self.columns is None else stored_vectors.take_rows(self.columns, rows)
+        return None if found is None else columns.widen(found)
 
     @property
     def faiss_index(self) -> Any:
@@ -173,8 +174,7 @@ class CreatorIndex:
         """Mean cosine of two random creators' content vectors (300 seeded at random): how alike
         creators with nothing in common are in this catalogue."""
         if self._coherence is None:
-            n = len(self)
-            rows = np.sort(np.random.default_rng(0).choice(n, min(n, 300), replace=False))
+            rows = np.sort(np.random.default_rng(0).choice(len(self), min(len(self), 300), False))
             self._coherence = mean_pairwise_cosine(np.asarray(self.content[rows]))
         return self._coherence
 

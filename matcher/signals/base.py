@@ -112,7 +112,7 @@ class Candidates:
             events=None if self.events is None else [self.events[i] for i in idx],
             hard_why=None if self.hard_why is None else [self.hard_why[i] for i in idx],
             rows=None if self.rows is None else self.rows[idx],
-            cols=None if self.cols is None else self.cols[idx],
+            cols=None if self.cols is None else np.take(self.cols, idx, axis=0),
         )
 
 
