@@ -2,8 +2,8 @@
 creators/s at main's HEAD with identical vectors, same machine, same run").
 
 Checks out ``--base`` (default 5c7ef59, main's HEAD before the issue's work) into a temporary
-git worktree and indexes the first ``--n`` world creators with it and with this checkout,
-alternately, ``--rounds`` times, each with an empty embedding cache (this checkout's cache gets
+git worktree and indexes the first ``--n`` creators of ``--creators`` (default: the world's)
+with it and with this checkout, alternately, ``--rounds`` times, each with an empty embedding cache (this checkout's cache gets
 the ONNX export from the user cache, as on any machine that has run matcher once: the export is
 made once, not per catalogue). Both run MiniLM (``--model none``: no learned text model; this
 checkout with exact float32 search, as the base has). Reports whole-process wall seconds, the
@@ -53,6 +53,7 @@ def min_cosine(a_dir: Path, b_dir: Path) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--base", default="5c7ef59")
+    ap.add_argument("--creators", default=str(WORLD), help="JSON Lines (default: the world's)")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -64,7 +65,7 @@ def main() -> int:
                         args.base], check=True)  # fmt: skip
         try:
             creators = tmp / "creators.jsonl"
-            with open(WORLD) as f, open(creators, "w") as out:
+            with open(args.creators) as f, open(creators, "w") as out:
                 out.writelines(line for _, line in zip(range(args.n), f, strict=False))
             runs: dict[str, list[float]] = {"base": [], "head": []}
             for r in range(args.rounds):
