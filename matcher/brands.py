@@ -74,6 +74,15 @@ def _folded(text: str) -> str:
     return fold_accents(text)
 
 
+def _sentence_start(text: str, m: re.Match[str]) -> bool:
+    """Whether match ``m`` starts a sentence of ``text``: nothing before it but spaces, quotes or
+    brackets, or a character that ends one (not a letter, digit or one of ``,;:&/-``: a full
+    stop, a line break, an emoji). After a colon ("NEW VIDEO: Google is ..."), a hashtag or a
+    handle ("#ad Beyond is my go-to") a capital still counts."""
+    before = text[: m.start()].rstrip(" \t\"'“‘([")
+    return not before or not (before[-1].isalnum() or before[-1] in ",;:&/-–—")
+
+
 def normalize_text(s: str) -> str:
     """Lower-case, accent-free text with whitespace collapsed to single spaces."""
     return WS_RE.sub(" ", fold_accents(s).lower()).strip()
@@ -281,6 +290,10 @@ class BrandMatcher:
         self.keys: list[frozenset[str]] = []
         self._cache: dict[str, tuple[int, ...]] = {}
         self._phrase_owner: dict[str, list[int]] = {}
+        #: phrases that are only an everyday first word ("under" of "Under Armour"): its capital
+        #: names the brand, except where a sentence starts (:func:`_sentence_start`)
+        self._weak: set[str] = set()
+        full: set[str] = set()
         #: each free-text phrase's words joined, lower case (:mod:`matcher.competitor_search`)
         self.phrases: list[str] = []
         seen: set[str] = set()
@@ -305,7 +318,9 @@ class BrandMatcher:
                     continue
                 body, phrase_key, needs_capital, joined = built
                 # the first word alone, an everyday word: a name only when capitalised
-                needs_capital = needs_capital or (first and everyday_english(joined))
+                weak = first and everyday_english(joined)
+                needs_capital = needs_capital or weak
+                (self._weak if weak else full).add(phrase_key)
                 self.phrases.append(joined)
                 owners = self._phrase_owner.setdefault(phrase_key, [])
                 if i not in owners:
@@ -314,6 +329,7 @@ class BrandMatcher:
                     sensitive.update({body.capitalize(), body.upper()})
                 else:
                     insensitive.add(body)
+        self._weak -= full
         self._text_ci = _alternation(insensitive, re.IGNORECASE)
         self._text_cs = _alternation(sensitive, 0)
 
@@ -351,7 +367,10 @@ class BrandMatcher:
             if pattern is None:
                 continue
             for m in pattern.finditer(folded):
-                found.update(self._phrase_owner.get(brand_key(m.group(0)), ()))
+                key = brand_key(m.group(0))
+                if key in self._weak and not m.group(0).isupper() and _sentence_start(folded, m):
+                    continue  # "Under the radar": a capital any sentence starts with
+                found.update(self._phrase_owner.get(key, ()))
         return found
 
     def match_keys(self, keys: Iterable[str]) -> list[str]:

@@ -88,6 +88,27 @@ def test_first_word_alone_in_text_is_capitalised_when_an_everyday_word(name, tex
     assert BrandMatcher([name]).match_text(text) == ([named] if named else [])
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "named"),
+    [
+        ("Under Armour", "Under the radar gems for fall", ""),
+        ("Under Armour", "Best week yet. Under the radar picks below", ""),
+        ("Under Armour", 'my picks:\n"Under the radar" finds', ""),
+        ("Beyond Meat", "\N{FIRE} Beyond grateful for you all", ""),
+        ("Beyond Meat", "So good! Beyond Meat burgers tonight", "Beyond Meat"),  # the whole name
+        ("Under Armour", "Loving my Under haul", "Under Armour"),  # a capital mid-sentence
+        ("Under Armour", "UNDER HAUL TIME", "Under Armour"),  # capitals throughout
+        ("Under Armour", "new gear, Under haul", "Under Armour"),
+        ("Beyond Meat", "#ad Beyond is my go-to burger", "Beyond Meat"),  # after a hashtag
+        ("Google Pixel", "NEW VIDEO: Google is part of my routine", "Google Pixel"),  # a colon
+    ],
+)
+def test_an_everyday_first_word_at_a_sentence_start_names_no_brand(name, text, named):
+    """Every sentence starts with a capital, so there it is no sign of a name: "Under the
+    radar" is not Under Armour work. Elsewhere, or in capitals throughout, it still is."""
+    assert BrandMatcher([name]).match_text(text) == ([named] if named else [])
+
+
 def test_brand_key_of_nothing():
     assert brand_key("@") == ""
     assert brand_keys("  ") == frozenset()
