@@ -33,9 +33,10 @@ from matcher.catalogue_rows import (
     insert_sql,
     packed,
     row_of,
+    search_codec,
     stored_dictionary,
     stored_versions,
-    trained_codec,
+    trained,
 )
 from matcher.competitor_search import holds, search_text
 from matcher.history import (
@@ -134,7 +135,7 @@ class CatalogueDB:
         #: whether rows are yet to be written (a dictionary is trained on the first)
         self._untrained = codec == ZSTD and found is None and len(self) == 0
         searched = stored_dictionary(self._db, SEARCH_DICTIONARY)
-        self._search_codec = RowCodec(JSON) if searched is None else RowCodec(ZSTD, searched)
+        self._search_codec = search_codec(searched)
         #: whether search texts are yet to be written (a dictionary is trained on the first)
         self._search_untrained = codec == ZSTD and searched is None and not self._db.execute(
             "SELECT 1 FROM sponsor_search LIMIT 1").fetchone()  # fmt: skip
@@ -167,7 +168,7 @@ class CatalogueDB:
             it = iter(written)
             head = list(itertools.islice(it, TRAIN_FROM))
             texts = [str(record[DATA]) for record, _ in head]
-            self._codec = trained_codec(self._db, ROW_DICTIONARY, texts)
+            self._codec = RowCodec(ZSTD, trained(self._db, ROW_DICTIONARY, texts))
             self._untrained = False
             written = itertools.chain(head, it)
         searched: list[tuple[int, str]] = []
@@ -179,7 +180,7 @@ class CatalogueDB:
         ones written to a new catalogue train their dictionary."""
         if self._search_untrained and searched:
             texts = [t for _, t in searched if t]
-            self._search_codec = trained_codec(self._db, SEARCH_DICTIONARY, texts)
+            self._search_codec = search_codec(trained(self._db, SEARCH_DICTIONARY, texts))
             self._search_untrained = False
         pack = self._search_codec.pack
         self._db.executemany(SEARCH_INSERT, ((r, pack(t)) for r, t in searched))
@@ -331,10 +332,13 @@ class CatalogueDB:
     def by_row(self, what: str) -> Iterator[tuple[int, str]]:
         """(row, value) in row order of ``what``: "ids" (every row) or "search" (the rows with
         a sponsor search text)."""
-        q = {"ids": "SELECT row, creator_id FROM creators ORDER BY row",
-             "search": "SELECT row, text FROM sponsor_search ORDER BY row"}[what]  # fmt: skip
-        unpack = self._search_codec.unpack
-        yield from ((r, unpack(t)) for r, t in self._db.execute(q))
+        if what == "ids":
+            yield from self._db.execute("SELECT row, creator_id FROM creators ORDER BY row")
+            return
+        if what != "search":
+            raise KeyError(what)
+        found = self._db.execute("SELECT row, text FROM sponsor_search ORDER BY row")
+        yield from ((r, self._search_codec.unpack(t)) for r, t in found)
 
     def row_of(self, creator_ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}

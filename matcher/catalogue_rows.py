@@ -161,17 +161,18 @@ def stored_dictionary(db: sqlite3.Connection, table: str) -> bytes | None:
     return None if found is None else bytes(found[0])
 
 
-def trained_codec(db: sqlite3.Connection, table: str, texts: Sequence[str]) -> RowCodec:
-    """A :data:`ZSTD` codec with a dictionary trained on ``texts`` (at most :data:`TRAIN_ROWS`
-    of them, taken evenly), stored in ``table`` inside the caller's transaction; without a
-    dictionary when ``texts`` are too few: rows compressed without (:data:`ROW_DICTIONARY`),
-    search texts kept plain (:data:`SEARCH_DICTIONARY`)."""
+def trained(db: sqlite3.Connection, table: str, texts: Sequence[str]) -> bytes | None:
+    """A dictionary trained on ``texts`` (at most :data:`TRAIN_ROWS` of them, taken evenly),
+    stored in ``table`` inside the caller's transaction; None when they are too few."""
     dictionary = train(spread(texts, TRAIN_ROWS))
     if dictionary is not None:
         db.execute(f"INSERT INTO {table} (id, data) VALUES (1, ?)", (dictionary,))
-    elif table == SEARCH_DICTIONARY:
-        return RowCodec(JSON)
-    return RowCodec(ZSTD, dictionary)
+    return dictionary
+
+
+def search_codec(dictionary: bytes | None) -> RowCodec:
+    """How search texts are stored: compressed with their dictionary, else plain."""
+    return RowCodec(JSON) if dictionary is None else RowCodec(ZSTD, dictionary)
 
 
 def markets(c: Creator) -> str | None:

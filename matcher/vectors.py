@@ -195,8 +195,10 @@ class RowsAt:
         if isinstance(key, (int, np.integer)):
             return np.asarray(self.matrix[int(self.rows[key])], dtype=np.float32)
         sub = RowsAt(self.matrix, self.rows[key], self._products)
-        if self._copy is not None and not sub._whole():  # the rows already copied out (a
-            sub._copy = self._copy[key]  # subset that multiplies the whole matrix does not)
+        # rows already copied out are not read again (a subset that multiplies the whole
+        # matrix keeps doing so, for the same values)
+        if self._copy is not None and not sub._whole():
+            sub._copy = self._copy[key]
         return sub
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

@@ -81,6 +81,17 @@ def sample_index_dir(tmp_path_factory, real_encoder) -> Path:  # type: ignore[no
     return out
 
 
+def sql_rows(path: Path, query: str) -> list[tuple]:
+    """Every row ``query`` gives on the SQLite file ``path`` (opened and closed here)."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path

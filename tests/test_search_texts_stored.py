@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import sample_creators
+from conftest import sample_creators, sql_rows
 
 import matcher.catalogue as catalogue
 from matcher.catalogue import CatalogueDB
@@ -23,19 +23,11 @@ def creators() -> list[Creator]:
 
 
 def stored(path: Path) -> dict[int, object]:
-    db = sqlite3.connect(path)
-    try:
-        return dict(db.execute("SELECT row, text FROM sponsor_search"))
-    finally:
-        db.close()
+    return dict(sql_rows(path, "SELECT row, text FROM sponsor_search"))  # type: ignore[arg-type]
 
 
 def search_dictionaries(path: Path) -> int:
-    db = sqlite3.connect(path)
-    try:
-        return int(db.execute("SELECT count(*) FROM search_dictionary").fetchone()[0])
-    finally:
-        db.close()
+    return int(sql_rows(path, "SELECT count(*) FROM search_dictionary")[0][0])
 
 
 def expected(creators: list[Creator], start: int = 0) -> dict[int, str]:

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import sql_rows as raw
 
 from matcher.errors import MatcherError
 from matcher.serve.store import KEY_PREFIX, SCHEMA_VERSION, Store
@@ -20,14 +21,6 @@ def store(tmp_path: Path):
         s.create_workspace("acme")
         s.create_workspace("globex")
         yield s
-
-
-def raw(path: Path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(path)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 def test_new_database_has_current_schema_version(tmp_path: Path) -> None:
