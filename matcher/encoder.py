@@ -134,7 +134,7 @@ class SentenceTransformerEncoder:
         self._lock = threading.Lock()
         self._onnx_path: Path | None = None
         if onnx_dir is not None and onnx_backend.supported(self._dir) and onnx_backend.available():
-            self._onnx_path = Path(onnx_dir) / f"{self._fingerprint}.onnx"
+            self._onnx_path = Path(onnx_dir) / onnx_backend.file_name(self._fingerprint)
         #: "onnx" or "sentence-transformers" once loaded
         self.backend: str | None = None
         self._dim = onnx_backend.embedding_dim(self._dir)  # None: ask the loaded model
@@ -174,6 +174,8 @@ class SentenceTransformerEncoder:
             if self._onnx_path is not None and not self._onnx_path.is_file():
                 try:  # once per model: the next process starts without torch
                     onnx_backend.export(st, self._dir, self._onnx_path, self.max_seq_length)
+                    for old in onnx_backend.stale(self._onnx_path.parent, self._fingerprint):
+                        old.unlink(missing_ok=True)
                 except Exception as e:  # noqa: BLE001 - optional speed-up; the model works
                     log.info("ONNX export of %s skipped: %s", self._dir, e)
 
