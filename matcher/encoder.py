@@ -8,6 +8,7 @@ instead; its fingerprint is then the sha256 of its weight files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -174,10 +175,12 @@ class SentenceTransformerEncoder:
             if self._onnx_path is not None and not self._onnx_path.is_file():
                 try:  # once per model: the next process starts without torch
                     onnx_backend.export(st, self._dir, self._onnx_path, self.max_seq_length)
-                    for old in onnx_backend.stale(self._onnx_path.parent, self._fingerprint):
-                        old.unlink(missing_ok=True)
                 except Exception as e:  # noqa: BLE001 - optional speed-up; the model works
                     log.info("ONNX export of %s skipped: %s", self._dir, e)
+                else:  # an earlier revision's export is no longer read
+                    for old in onnx_backend.stale(self._onnx_path.parent, self._fingerprint):
+                        with contextlib.suppress(OSError):
+                            old.unlink()
 
     @property
     def dim(self) -> int:
